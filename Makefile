@@ -1,0 +1,62 @@
+# Mentiondesk - every verb bootstraps what it needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.12 (the Lambda runtime) when available, else 3.11. pyenv shims only answer for
+# versions pyenv has selected, so ask pyenv for 3.12 directly when it is installed.
+PYTHON ?= $(shell for p in "$$(pyenv prefix 3.12 2>/dev/null | head -1)/bin/python3.12" python3.12 python3.11 python3; do \
+	$$p -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null && { command -v $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+STAMP := $(VENV)/.installed
+export AWS_DEFAULT_REGION ?= ap-northeast-1
+export SAM_CLI_TELEMETRY := 0
+PORT ?= 3000
+ARGS ?=
+
+help: ## list the verbs
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(SAM): | $(STAMP)
+	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli==1.170.0
+
+install: $(STAMP) ## create .venv and install the project (editable) with its dev tools
+
+run: $(STAMP) ## the local stack with demo data at http://127.0.0.1:3000 (no AWS account)
+	$(BIN)/mentiondesk run --port $(PORT) $(ARGS)
+
+test: $(STAMP) ## the whole suite: unit, workflow, local stack over HTTP, browser
+	$(BIN)/python -m pytest $(ARGS)
+
+lint: $(STAMP) $(SAM) ## ruff, mypy, cfn-lint, sam validate --lint, the ASL checks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/cfn-lint template.yaml
+	$(SAM) validate --lint
+	$(BIN)/python scripts/check_asl.py
+
+format: $(STAMP) ## ruff format and the safe fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+build: $(SAM) ## sam build (arm64 wheels from PyPI; needs python3.12 on PATH)
+	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build --parallel
+
+deploy: build ## sam build + sam deploy (samconfig.toml: default = dev, ENV=prod for prod)
+	$(SAM) deploy --config-env $(or $(ENV),default)
+
+clean: ## remove build output (keeps the virtual environments)
+	rm -rf .aws-sam build dist .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: help install run test lint format build deploy clean

@@ -1,0 +1,14 @@
+"""api: the agent HTTP API under /api/ (Cognito JWT verified by API Gateway)."""
+
+from typing import Any
+
+from mentiondesk.api.app import build_app
+from mentiondesk.observability import logger, metrics
+
+app = build_app()
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

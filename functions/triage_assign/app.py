@@ -1,0 +1,21 @@
+"""triage_assign: the workflow's "Assign Agent" task (round robin, or the team queue)."""
+
+from typing import Any
+
+from mentiondesk.assignment.round_robin import assign_ticket
+from mentiondesk.clock import now_iso
+from mentiondesk.config import StoreSettings
+from mentiondesk.observability import logger, metrics
+from mentiondesk.store.factory import store_for
+from mentiondesk.workflow.steps import TicketStepInput
+
+settings = StoreSettings.from_env()
+store = store_for(settings.table_name)
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    step = TicketStepInput.model_validate(event)
+    logger.append_keys(tenant_id=step.tenant_id, ticket_id=step.ticket_id)
+    return assign_ticket(store, step.tenant_id, step.ticket_id, now_iso())

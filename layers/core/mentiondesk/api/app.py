@@ -1,0 +1,23 @@
+"""The API resolver: routers, the authorization middleware, error mapping and the OpenAPI document."""
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+
+from mentiondesk import __version__
+from mentiondesk.api import errors
+from mentiondesk.api.context import authorization_middleware
+from mentiondesk.api.routers import channels, me, tickets
+
+
+def build_app() -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(enable_validation=True)
+    app.use(middlewares=[authorization_middleware])
+    for module in (me, tickets, channels):
+        app.include_router(module.router)
+    errors.register(app)
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    def openapi() -> Response[str]:
+        schema = app.get_openapi_json_schema(title="Mentiondesk API", version=__version__)
+        return Response(status_code=200, content_type="application/json", body=schema)
+
+    return app

@@ -1,0 +1,31 @@
+"""The route x role table. Deny by default: a route missing here answers 403 (and fails the tests)."""
+
+from mentiondesk.api.principal import Principal
+from mentiondesk.errors import Forbidden
+
+PUBLIC = frozenset({"public"})
+STAFF = frozenset({"admin", "supervisor", "agent"})
+EVERYONE = frozenset({"admin", "supervisor", "agent", "finance"})
+ADMINS = frozenset({"admin"})
+LEADS = frozenset({"admin", "supervisor"})
+
+# Finance sees costs, never message bodies: ticket routes are for staff only.
+ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/api/health"): PUBLIC,
+    ("GET", "/api/openapi.json"): PUBLIC,
+    ("GET", "/api/me"): EVERYONE,
+    ("GET", "/api/tickets"): STAFF,
+    ("GET", "/api/tickets/<ticket_id>"): STAFF,
+    ("GET", "/api/channels"): LEADS,
+    ("POST", "/api/channels"): ADMINS,
+}
+
+
+def is_public(method: str, path: str) -> bool:
+    return ROUTE_ROLES.get((method, path)) == PUBLIC
+
+
+def authorize(method: str, path: str, principal: Principal) -> None:
+    allowed = ROUTE_ROLES.get((method, path))
+    if allowed is None or principal.role not in allowed:
+        raise Forbidden("this role may not do that")

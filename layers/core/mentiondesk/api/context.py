@@ -1,0 +1,37 @@
+"""The authorization middleware and the principal it leaves in the resolver's context."""
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+from mentiondesk.api.authz import authorize, is_public
+from mentiondesk.api.principal import Principal, principal_from_claims
+from mentiondesk.errors import Forbidden, Unauthorized
+
+
+def authorization_middleware(app: Any, next_middleware: Callable[..., Response[Any]]) -> Response[Any]:
+    """Every request passes here: public routes go through, others need a verified principal and a role."""
+    route = app.context.get("_route")
+    if route is None:  # no route matched: let the resolver answer 404
+        return next_middleware(app)
+    if is_public(route.method, route.path):
+        return next_middleware(app)
+    claims = (app.current_event.raw_event.get("requestContext", {}).get("authorizer", {})
+              .get("jwt", {}).get("claims"))
+    who = principal_from_claims(claims)
+    authorize(route.method, route.path, who)
+    app.append_context(principal=who)
+    return next_middleware(app)
+
+
+def principal(router: BaseRouter) -> Principal:
+    who = router.context.get("principal")
+    if not isinstance(who, Principal):
+        # Only reachable if a route forgot its table entry and was marked public by mistake.
+        raise Unauthorized("no principal")
+    return who
+
+
+__all__ = ["Forbidden", "authorization_middleware", "principal"]

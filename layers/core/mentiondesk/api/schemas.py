@@ -1,0 +1,149 @@
+"""API request and response models. Requests forbid unknown fields; responses are never stored records."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mentiondesk.models import Agent, ChannelAccount, Message, Ticket, TicketEvent
+
+
+class CustomerOut(BaseModel):
+    handle: str | None
+    display_name: str | None
+    followers: int | None
+    verified: bool
+
+
+class AssigneeOut(BaseModel):
+    id: str
+    name: str
+
+
+class TicketSummaryOut(BaseModel):
+    id: str
+    status: str
+    channel: str
+    kind: str
+    language: str | None
+    sentiment: str | None
+    sentiment_scores: dict[str, float] | None
+    customer: CustomerOut
+    assignee: AssigneeOut | None
+    team: str
+    subject: str
+    last_message_excerpt: str
+    message_count: int
+    triage_state: str
+    created_at: str
+    updated_at: str
+    version: int
+
+    @classmethod
+    def of(cls, t: Ticket) -> "TicketSummaryOut":
+        return cls(
+            id=t.id, status=t.status, channel=t.platform, kind=t.kind, language=t.language,
+            sentiment=t.sentiment, sentiment_scores=t.sentiment_scores,
+            customer=CustomerOut(handle=t.customer.handle, display_name=t.customer.display_name,
+                                 followers=t.customer.followers, verified=t.customer.verified),
+            assignee=AssigneeOut(id=t.assignee.id, name=t.assignee.name) if t.assignee else None,
+            team=t.team, subject=t.subject, last_message_excerpt=t.last_message_excerpt,
+            message_count=t.message_count, triage_state=t.triage_state, created_at=t.created_at,
+            updated_at=t.updated_at, version=t.version,
+        )
+
+
+class MediaOut(BaseModel):
+    type: str
+    url: str
+
+
+class MessageOut(BaseModel):
+    id: str
+    direction: str
+    kind: str
+    platform: str
+    native_id: str
+    text: str
+    author: CustomerOut
+    created_at: str
+    received_at: str
+    reply_to: str | None
+    url: str | None
+    media: list[MediaOut]
+
+    @classmethod
+    def of(cls, m: Message) -> "MessageOut":
+        return cls(
+            id=m.id, direction=m.direction, kind=m.kind, platform=m.platform, native_id=m.native_id,
+            text=m.text, created_at=m.created_at, received_at=m.received_at, reply_to=m.reply_to, url=m.url,
+            author=CustomerOut(handle=m.author.handle, display_name=m.author.display_name,
+                               followers=m.author.followers, verified=m.author.verified),
+            media=[MediaOut(type=x.type, url=x.url) for x in m.media],
+        )
+
+
+class EventOut(BaseModel):
+    type: str
+    at: str
+    actor: str
+    detail: dict[str, object]
+
+    @classmethod
+    def of(cls, e: TicketEvent) -> "EventOut":
+        return cls(type=e.type, at=e.at, actor=e.actor, detail=e.detail)
+
+
+class TicketDetailOut(TicketSummaryOut):
+    messages: list[MessageOut]
+    events: list[EventOut]
+
+
+class TicketPage(BaseModel):
+    items: list[TicketSummaryOut]
+    next: str | None
+
+
+class ChannelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    platform: Literal["x", "instagram", "facebook", "google"]
+    account_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:/-]+$")
+    handle: str = Field(min_length=1, max_length=100)
+    team: str = Field(default="support", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+
+
+class ChannelOut(BaseModel):
+    platform: str
+    account_id: str
+    handle: str
+    team: str
+    created_at: str
+
+    @classmethod
+    def of(cls, c: ChannelAccount) -> "ChannelOut":
+        return cls(platform=c.platform, account_id=c.account_id, handle=c.handle, team=c.team,
+                   created_at=c.created_at)
+
+
+class ChannelPage(BaseModel):
+    items: list[ChannelOut]
+    next: str | None = None
+
+
+class MeOut(BaseModel):
+    user_id: str
+    tenant_id: str
+    role: str
+    email: str | None
+    name: str | None
+    team: str | None
+
+    @classmethod
+    def of(cls, tenant: str, role: str, a: Agent | None, user_id: str, email: str | None) -> "MeOut":
+        return cls(user_id=user_id, tenant_id=tenant, role=role, email=a.email if a else email,
+                   name=a.name if a else None, team=a.team if a else None)
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    version: str

@@ -1,0 +1,1 @@
+"""Assignment: who works a ticket. Round robin among eligible agents now; load balancing later."""

@@ -1,0 +1,1 @@
+"""Platform adapters: verification, payload models and normalisation, one module per platform."""

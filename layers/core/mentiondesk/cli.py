@@ -1,0 +1,55 @@
+"""The `mentiondesk` console script."""
+
+import argparse
+import signal
+import sys
+import threading
+import time
+
+
+def _run(args: argparse.Namespace) -> int:
+    from mentiondesk.local.stack import LocalStack
+
+    stack = LocalStack(host=args.host, port=args.port, demo=not args.no_demo, time_scale=args.time_scale)
+    try:
+        stack.start()
+    except OSError as error:
+        print(f"mentiondesk: cannot start the local stack: {error}", file=sys.stderr)
+        return 1
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    print(f"Mentiondesk local stack ready in {stack.started_in:.1f} s")
+    print(f"  Agent page   {stack.url}/")
+    print(f"  API          {stack.url}/api/health   (OpenAPI: {stack.url}/api/openapi.json)")
+    print(f"  X webhook    {stack.url}/webhooks/x")
+    print(f"  Outbound     {stack.url}/_local/outbound  (calls to the fake X/Meta/Google APIs)")
+    if stack.demo:
+        print("  Sign in as   agent1@demo.local, agent2@demo.local, lead@demo.local, admin@demo.local,"
+              " finance@demo.local")
+        print("  Demo posts arrive every few seconds (JA and EN). --no-demo for an empty tenant-less stack.")
+    print("Ctrl-C to stop.", flush=True)
+    try:
+        while not stopping.is_set():
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    print("Stopping...", flush=True)
+    stack.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mentiondesk", description="Mentiondesk social customer care")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="start the local stack (no AWS account needed)")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=3000)
+    run.add_argument("--no-demo", action="store_true", help="no demo tenant, users or simulated posts")
+    run.add_argument("--time-scale", type=float, default=1.0,
+                     help="run workflow waits and schedules this many times faster")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        if args.time_scale <= 0:
+            parser.error("--time-scale must be positive")
+        return _run(args)
+    return 2

@@ -1,0 +1,1 @@
+"""Ingest: turning verified platform deliveries into stored messages and tickets, exactly once."""

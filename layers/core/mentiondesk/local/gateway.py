@@ -1,0 +1,209 @@
+"""The local HTTP API: template.yaml's HttpApi routes served as API Gateway v2 (payload 2.0) events,
+the JWT authorizer emulated, plus the local-only routes (dev login, fake platforms, outbound log)."""
+
+import base64
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from mentiondesk.local.auth import AuthorizerError, DevAuth, as_gateway_claims
+from mentiondesk.local.runtime import InvocationError, LambdaRuntime
+from mentiondesk.local.template import ACCOUNT, Route
+from mentiondesk.observability import logger
+
+MAX_PAYLOAD = 10 * 1024 * 1024  # HTTP API's own request limit
+_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/x-www-form-urlencoded",
+               "application/javascript")
+
+
+class FakePlatforms:
+    """Stand-ins for the X, Meta and Google APIs: record every outbound call and answer plausibly."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def handle(self, method: str, provider: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        try:
+            parsed: Any = json.loads(body) if body else None
+        except ValueError:
+            parsed = body.decode("utf-8", errors="replace")
+        call_id = str(int(time.time() * 1000)) + uuid.uuid4().hex[:6]
+        with self._lock:
+            self.calls.append({"id": call_id, "provider": provider, "method": method, "path": path,
+                               "body": parsed, "at": datetime.now(UTC).isoformat()})
+        if provider == "x" and method == "POST" and path.startswith("/2/tweets"):
+            text = parsed.get("text", "") if isinstance(parsed, dict) else ""
+            return 201, {"data": {"id": call_id, "text": text}}
+        if provider == "x" and method == "POST" and "/dm_conversations" in path:
+            return 201, {"data": {"dm_conversation_id": "local", "dm_event_id": call_id}}
+        if provider == "meta":
+            return 200, {"id": call_id, "message_id": call_id}
+        return 200, {"name": f"{path.rstrip('/')}/{call_id}"}
+
+
+class Gateway:
+    """Matches template routes, builds events, runs the authorizer, invokes the real handlers."""
+
+    def __init__(self, routes: list[Route], runtime: LambdaRuntime, auth: DevAuth,
+                 fakes: FakePlatforms) -> None:
+        self.routes = [(r, r.pattern()) for r in routes]
+        self.runtime = runtime
+        self.auth = auth
+        self.fakes = fakes
+        self.force_base64 = False  # tests flip this to see API Gateway's other body encoding
+        self.local_routes: dict[tuple[str, str], Callable[[bytes], tuple[int, Any]]] = {
+            ("POST", "/auth/dev-login"): self._dev_login,
+            ("GET", "/_local/outbound"): lambda _b: (200, {"items": list(self.fakes.calls)}),
+        }
+
+    def _dev_login(self, body: bytes) -> tuple[int, Any]:
+        try:
+            email = json.loads(body or b"{}").get("email", "")
+        except (ValueError, AttributeError):
+            return 400, {"message": "send {\"email\": ...}"}
+        if not isinstance(email, str) or not email:
+            return 400, {"message": "email is required"}
+        try:
+            return 200, {"token": self.auth.issue(email)}
+        except KeyError:
+            return 401, {"message": "no such demo user"}
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route, pattern in self.routes:
+            if route.method not in (method, "ANY"):
+                continue
+            found = pattern.match(path)
+            if found:
+                return route, found.groupdict()
+        return None
+
+    def build_event(self, route: Route, params: dict[str, str], method: str, target: str,
+                    headers: list[tuple[str, str]], body: bytes, source_ip: str,
+                    claims: dict[str, Any] | None) -> dict[str, Any]:
+        split = urlsplit(target)
+        joined: dict[str, str] = {}
+        for name, value in headers:
+            key = name.lower()
+            joined[key] = f"{joined[key]},{value}" if key in joined else value
+        query: dict[str, str] = {}
+        for name, value in parse_qsl(split.query, keep_blank_values=True):
+            query[name] = f"{query[name]},{value}" if name in query else value
+        content_type = joined.get("content-type", "")
+        is_text = content_type.startswith(_TEXT_TYPES) or not content_type
+        try:
+            text_body = body.decode("utf-8") if is_text and not self.force_base64 else None
+        except UnicodeDecodeError:
+            text_body = None
+        now = datetime.now(UTC)
+        event: dict[str, Any] = {
+            "version": "2.0", "routeKey": f"{route.method} {route.path}", "rawPath": split.path,
+            "rawQueryString": split.query, "headers": joined,
+            "requestContext": {
+                "accountId": ACCOUNT, "apiId": "local", "domainName": joined.get("host", "localhost"),
+                "domainPrefix": "local", "requestId": uuid.uuid4().hex, "routeKey": f"{route.method} {route.path}",
+                "stage": "$default", "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+                "timeEpoch": int(now.timestamp() * 1000),
+                "http": {"method": method, "path": split.path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
+                         "userAgent": joined.get("user-agent", "")},
+            },
+            "isBase64Encoded": text_body is None and bool(body),
+        }
+        if "cookie" in joined:
+            event["cookies"] = [c.strip() for c in joined["cookie"].split(";")]
+        if query:
+            event["queryStringParameters"] = query
+        if params:
+            event["pathParameters"] = params
+        if body:
+            event["body"] = text_body if text_body is not None else base64.b64encode(body).decode()
+        if claims is not None:
+            event["requestContext"]["authorizer"] = {
+                "jwt": {"claims": as_gateway_claims(claims), "scopes": str(claims.get("scope", "")).split() or None}
+            }
+        return event
+
+    def dispatch(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes,
+                 source_ip: str) -> tuple[int, dict[str, str], bytes]:
+        path = urlsplit(target).path
+        local = self.local_routes.get((method, path))
+        if local:
+            status, answer = local(body)
+            return _json(status, answer)
+        if path.startswith("/_fake/"):
+            provider, _, rest = path.removeprefix("/_fake/").partition("/")
+            status, answer = self.fakes.handle(method, provider, "/" + rest, body)
+            return _json(status, answer)
+        found = self.match(method, path)
+        if found is None:
+            return _json(404, {"message": "Not Found"})
+        route, params = found
+        claims = None
+        if route.authorized:
+            authorization = next((v for k, v in headers if k.lower() == "authorization"), None)
+            try:
+                claims = self.auth.verify(authorization)
+            except AuthorizerError:
+                return _json(401, {"message": "Unauthorized"})
+        event = self.build_event(route, params, method, target, headers, body, source_ip, claims)
+        try:
+            result = self.runtime.invoke(route.function, event)
+        except InvocationError as error:
+            logger.error("handler failed", extra={"function": route.function,
+                                                  "error_type": error.payload.get("errorType")})
+            return _json(500, {"message": "Internal Server Error"})
+        return _to_http(result)
+
+
+def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:
+    return status, {"content-type": "application/json"}, json.dumps(body, ensure_ascii=False).encode()
+
+
+def _to_http(result: Any) -> tuple[int, dict[str, str], bytes]:
+    """Lambda's answer as API Gateway turns it into HTTP (payload format 2.0 rules)."""
+    if isinstance(result, dict) and "statusCode" in result:
+        body = result.get("body") or ""
+        data = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode()
+        headers = {str(k).lower(): str(v) for k, v in (result.get("headers") or {}).items()}
+        for cookie in result.get("cookies") or []:
+            headers["set-cookie"] = cookie
+        return int(result["statusCode"]), headers, data
+    return _json(200, result)
+
+
+def make_server(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "mentiondesk-local"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            if length > MAX_PAYLOAD:
+                status, headers, data = _json(413, {"message": "Request Entity Too Large"})
+                self.close_connection = True
+            else:
+                body = self.rfile.read(length) if length else b""
+                status, headers, data = gateway.dispatch(self.command, self.path, list(self.headers.items()),
+                                                         body, self.client_address[0])
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence per-request lines
+            return
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    return server

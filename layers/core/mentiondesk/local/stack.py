@@ -1,0 +1,233 @@
+"""The local stack: moto in server mode (Step Functions executing for real), resources created from
+template.yaml, the real handlers in-process, the HTTP API on a port, schedules ticked, fake platforms,
+and the demo. No AWS account, no Docker."""
+
+import io
+import json
+import logging
+import os
+import socket
+import threading
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import requests
+
+from mentiondesk.local import demo
+from mentiondesk.local.auth import DevAuth
+from mentiondesk.local.gateway import FakePlatforms, Gateway, make_server
+from mentiondesk.local.runtime import InvocationError, LambdaRuntime, install_moto_patches
+from mentiondesk.local.template import ACCOUNT, LocalTemplate, load_template, rate_seconds
+from mentiondesk.observability import logger
+
+# Local defaults of the platform secrets (DESIGN.md contract); the environment overrides them.
+SECRET_DEFAULTS = {
+    "MENTIONDESK_X_CONSUMER_SECRET": "local-x-consumer-secret",
+    "MENTIONDESK_META_APP_SECRET": "local-meta-app-secret",
+    "MENTIONDESK_META_VERIFY_TOKEN": "local-meta-verify-token",
+}
+REGION = "us-east-1"
+
+
+def project_root() -> Path:
+    """The checkout holding template.yaml (this package lives in layers/core/mentiondesk)."""
+    env = os.environ.get("MENTIONDESK_ROOT")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "template.yaml").is_file():
+            return parent
+    raise RuntimeError("template.yaml not found: run from a checkout or set MENTIONDESK_ROOT")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LocalStack:
+    host: str = "127.0.0.1"
+    port: int = 3000
+    demo: bool = True
+    time_scale: float = 1.0
+    simulate: bool = True
+    root: Path = field(default_factory=project_root)
+    moto_port: int = 0
+
+    def __post_init__(self) -> None:
+        self._threads: list[threading.Thread] = []
+        self._stop = threading.Event()
+        self.fakes = FakePlatforms()
+        self.simulator: demo.Simulator | None = None
+        self.schedule_runs: dict[str, int] = {}
+        self.schedule_errors: dict[str, int] = {}
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    # -- start / stop ---------------------------------------------------------------------------
+
+    def start(self) -> "LocalStack":
+        started = time.monotonic()
+        self.template: LocalTemplate = load_template(self.root)
+        self._start_moto()
+        self.secrets = {k: os.environ.get(k, v) for k, v in SECRET_DEFAULTS.items()}
+        self.auth = DevAuth(issuer=f"{self.url}/auth/local")
+        overrides: dict[str, str | None] = {
+            **self.secrets,
+            "X_CONSUMER_SECRET_ARN": None, "COGNITO_DOMAIN": None, "COGNITO_CLIENT_ID": None,
+            "AUTH_MODE": "dev", "APP_URL": self.url + "/", "MENTIONDESK_ENV": "local",
+            "MENTIONDESK_DEMO_USERS": json.dumps(
+                [{"email": u.email, "name": u.name, "role": u.role} for u in demo.DEMO_USERS] if self.demo else []),
+            "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("MENTIONDESK_LOG_LEVEL", "WARNING"),
+        }
+        self.runtime = LambdaRuntime(self.template, overrides)
+        install_moto_patches(self.runtime, self.time_scale)
+        self._create_resources()
+        from mentiondesk.store.factory import store_for
+
+        self.store = store_for(self.template.names["Table"])
+        if self.demo:
+            from mentiondesk.clock import now_iso
+
+            demo.seed(self.store, now_iso())
+            for agent in demo.DEMO_USERS:
+                self.auth.register(agent)
+        self.gateway = Gateway(self.template.routes(), self.runtime, self.auth, self.fakes)
+        self.server = make_server(self.gateway, self.host, self.port)
+        self.port = int(self.server.server_address[1])
+        self.auth.issuer = f"{self.url}/auth/local"
+        self._spawn("http", self.server.serve_forever)
+        for function in self.template.functions.values():
+            for expression in function.schedules:
+                self._spawn(f"schedule-{function.logical_id}", self._ticker, function.logical_id,
+                            rate_seconds(expression) / self.time_scale)
+        if self.demo and self.simulate:
+            self.simulator = demo.Simulator(f"{self.url}/webhooks/x", self.secrets["MENTIONDESK_X_CONSUMER_SECRET"])
+            self.simulator.start()
+        self.started_in = time.monotonic() - started
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.simulator:
+            self.simulator.stop()
+        if hasattr(self, "server"):
+            self.server.shutdown()
+            self.server.server_close()
+        if hasattr(self, "moto"):
+            self.moto.stop()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> "LocalStack":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _spawn(self, name: str, target: Any, *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    # -- moto and resources ---------------------------------------------------------------------
+
+    def _start_moto(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        # moto's werkzeug prints a line per request; the local stack's console is for people.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+        self.moto_port = self.moto_port or free_port()
+        endpoint = f"http://127.0.0.1:{self.moto_port}"
+        os.environ.update({
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's
+            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ENDPOINT_URL": endpoint,
+            "MOTO_PORT": str(self.moto_port), "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        })
+        os.environ.pop("AWS_PROFILE", None)
+        from mentiondesk.api import deps
+        from mentiondesk.store import factory
+
+        factory.aws_client.cache_clear()  # clients made before this point point elsewhere
+        deps.store.cache_clear()
+        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
+        self.moto.start()
+        requests.post(f"{endpoint}/moto-api/config", timeout=5,
+                      json={"stepfunctions": {"execute_state_machine": True}}).raise_for_status()
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=REGION, endpoint_url=f"http://127.0.0.1:{self.moto_port}")
+
+    def _create_resources(self) -> None:
+        t = self.template
+        ddb = self.client("dynamodb")
+        for logical_id, resource in t.resources("AWS::DynamoDB::Table").items():
+            props = t.resolve(resource["Properties"])
+            ddb.create_table(
+                TableName=t.names[logical_id], BillingMode=props.get("BillingMode", "PAY_PER_REQUEST"),
+                AttributeDefinitions=props["AttributeDefinitions"], KeySchema=props["KeySchema"],
+                **({"GlobalSecondaryIndexes": props["GlobalSecondaryIndexes"]}
+                   if props.get("GlobalSecondaryIndexes") else {}),
+            )
+        sqs = self.client("sqs")
+        for logical_id, resource in t.resources("AWS::SQS::Queue").items():
+            props = t.resolve(resource.get("Properties", {}))
+            attributes = {k: str(v) if not isinstance(v, dict) else json.dumps(v) for k, v in props.items()
+                          if k in ("MessageRetentionPeriod", "VisibilityTimeout", "RedrivePolicy", "DelaySeconds")}
+            sqs.create_queue(QueueName=t.names[logical_id], Attributes=attributes)
+        iam = self.client("iam")
+        role = iam.create_role(RoleName="mentiondesk-local", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"Service": "lambda.amazonaws.com"}}]}))
+        role_arn = role["Role"]["Arn"]
+        code = io.BytesIO()
+        with zipfile.ZipFile(code, "w") as archive:
+            archive.writestr("app.py", "# runs in-process in the local stack\n")
+        lam = self.client("lambda")
+        for function in t.functions.values():
+            lam.create_function(
+                FunctionName=function.name, Runtime="python3.12", Role=role_arn, Handler=function.handler,
+                Code={"ZipFile": code.getvalue()}, Timeout=function.timeout, MemorySize=function.memory,
+                Environment={"Variables": self.runtime.environment(function)}, Architectures=["arm64"],
+            )
+        sfn = self.client("stepfunctions")
+        for machine in t.state_machines.values():
+            sfn.create_state_machine(name=machine.name, definition=machine.definition, roleArn=role_arn)
+        logger.info("local resources created", extra={"account": ACCOUNT})
+
+    # -- schedules ------------------------------------------------------------------------------
+
+    def _ticker(self, logical_id: str, every: float) -> None:
+        while not self._stop.wait(every):
+            self.tick(logical_id)
+
+    def tick(self, logical_id: str) -> Any:
+        """Run a scheduled function once, as EventBridge Scheduler would."""
+        event = {"version": "0", "id": str(time.time()), "detail-type": "Scheduled Event",
+                 "source": "aws.scheduler", "account": ACCOUNT, "region": REGION,
+                 "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "resources": [], "detail": {}}
+        self.schedule_runs[logical_id] = self.schedule_runs.get(logical_id, 0) + 1
+        try:
+            return self.runtime.invoke(logical_id, event)
+        except InvocationError as error:
+            # Deployed, this would land in the failed-invocations queue and alarm; locally we say so.
+            self.schedule_errors[logical_id] = self.schedule_errors.get(logical_id, 0) + 1
+            logger.error("scheduled function failed", extra={"function": logical_id,
+                                                             "error_type": error.payload.get("errorType")})
+            return None
+
+    def executions(self) -> list[dict[str, Any]]:
+        sfn = self.client("stepfunctions")
+        arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{self.template.names['TicketWorkflow']}"
+        return list(sfn.list_executions(stateMachineArn=arn)["executions"])

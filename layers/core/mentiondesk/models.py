@@ -1,0 +1,154 @@
+"""Domain entities shared by ingest, triage, assignment and the API.
+
+These are the logic layer's types; the store maps them to items and the API to response models.
+"""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Platform = Literal["x", "instagram", "facebook", "google"]
+MessageKind = Literal["mention", "reply", "quote", "dm", "comment", "review"]
+TicketStatus = Literal["open", "pending", "resolved", "closed"]
+TriageState = Literal["pending", "done", "failed"]
+Role = Literal["admin", "supervisor", "agent", "finance"]
+Sentiment = Literal["positive", "neutral", "negative"]
+
+TICKET_STATUSES: tuple[TicketStatus, ...] = ("open", "pending", "resolved", "closed")
+
+
+class Author(BaseModel):
+    """Who wrote a message, as the platform describes them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform_user_id: str
+    handle: str | None = None
+    display_name: str | None = None
+    followers: int | None = None
+    verified: bool = False
+
+
+class MediaRef(BaseModel):
+    """A reference to media on the platform; we keep the link, never the bytes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: str
+    url: str
+
+
+class InboundMessage(BaseModel):
+    """One customer message, normalised from any platform's payload."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: Platform
+    account_id: str  # our channel account on the platform (e.g. X's for_user_id)
+    native_id: str
+    kind: MessageKind
+    conversation_id: str
+    reply_to: str | None = None
+    author: Author
+    text: str
+    lang_hint: str | None = None
+    created_at: str  # ISO-8601 UTC
+    url: str | None = None
+    media: tuple[MediaRef, ...] = ()
+
+
+class Message(BaseModel):
+    """A stored message of a ticket."""
+
+    id: str
+    ticket_id: str
+    direction: Literal["inbound", "outbound"]
+    platform: Platform
+    kind: MessageKind
+    native_id: str
+    conversation_id: str
+    reply_to: str | None = None
+    author: Author
+    text: str
+    lang_hint: str | None = None
+    created_at: str
+    received_at: str
+    url: str | None = None
+    media: list[MediaRef] = Field(default_factory=list)
+
+
+class TicketEvent(BaseModel):
+    """One line of a ticket's history (created, classified, assigned...)."""
+
+    type: str
+    at: str
+    actor: str = "system"
+    detail: dict[str, object] = Field(default_factory=dict)
+
+
+class Assignee(BaseModel):
+    """The agent who owns a ticket."""
+
+    id: str
+    name: str
+
+
+class Ticket(BaseModel):
+    """A ticket: one conversation with one customer on one channel."""
+
+    id: str
+    tenant_id: str
+    status: TicketStatus = "open"
+    platform: Platform
+    kind: MessageKind
+    account_id: str
+    team: str
+    customer: Author
+    subject: str
+    last_message_excerpt: str
+    message_count: int = 1
+    language: str | None = None
+    sentiment: Sentiment | None = None
+    sentiment_scores: dict[str, float] | None = None
+    triage_state: TriageState = "pending"
+    assignee: Assignee | None = None
+    created_at: str
+    updated_at: str
+    version: int = 1
+
+
+class ChannelAccount(BaseModel):
+    """A brand's account on a platform, registered by an admin."""
+
+    tenant_id: str
+    platform: Platform
+    account_id: str
+    handle: str
+    team: str = "support"
+    created_at: str
+    created_by: str
+
+
+class Agent(BaseModel):
+    """A person who signs in: agent, supervisor, admin or finance."""
+
+    id: str
+    tenant_id: str
+    email: str
+    name: str
+    role: Role
+    team: str | None = "support"
+    online: bool = False
+    capacity: int = 10
+    active_count: int = 0
+    last_assigned_at: str | None = None
+    languages: list[str] = Field(default_factory=list)
+
+
+class Team(BaseModel):
+    """A group of agents with one assignment strategy."""
+
+    tenant_id: str
+    id: str
+    name: str
+    strategy: Literal["round_robin", "manual"] = "round_robin"

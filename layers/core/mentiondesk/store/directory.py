@@ -1,0 +1,105 @@
+"""Tenants, teams, users (agents) and channel accounts: small partitions, read by GetItem or Query."""
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from mentiondesk.errors import Conflict, NotFound
+from mentiondesk.models import Agent, ChannelAccount, Team
+from mentiondesk.store import keys
+from mentiondesk.store.dynamo import Table, cancellation_codes
+
+
+def _fields(model: type[Agent] | type[ChannelAccount] | type[Team], item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k in model.model_fields}
+
+
+class DirectoryStore:
+    """Who and what belongs to a tenant."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    # -- tenants and teams ----------------------------------------------------------------------
+
+    def put_tenant(self, tenant: str, name: str, now: str) -> None:
+        self.table.put({"PK": keys.TENANTS_PK, "SK": keys.tenant_pk(tenant), "entity": "tenant",
+                        "tenant_id": tenant, "name": name, "created_at": now})
+
+    def tenants(self) -> list[str]:
+        """Every tenant id (the registry partition; used by schedules, never by requests)."""
+        items = self.table.query_all(KeyConditionExpression="PK = :pk",
+                                     ExpressionAttributeValues={":pk": keys.TENANTS_PK})
+        return [i["tenant_id"] for i in items]
+
+    def put_team(self, team: Team) -> None:
+        self.table.put({"PK": keys.tenant_pk(team.tenant_id), "SK": keys.team_sk(team.id), "entity": "team",
+                        **team.model_dump(mode="json")})
+
+    def teams(self, tenant: str) -> list[Team]:
+        items = self.table.query_all(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+            ExpressionAttributeValues={":pk": keys.tenant_pk(tenant), ":p": "TEAM#"},
+        )
+        return [Team.model_validate(_fields(Team, i)) for i in items]
+
+    def team(self, tenant: str, team: str) -> Team | None:
+        item = self.table.get({"PK": keys.tenant_pk(tenant), "SK": keys.team_sk(team)})
+        return Team.model_validate(_fields(Team, item)) if item else None
+
+    # -- users / agents -------------------------------------------------------------------------
+
+    def put_agent(self, agent: Agent) -> None:
+        self.table.put({"PK": keys.tenant_pk(agent.tenant_id), "SK": keys.user_sk(agent.id),
+                        "entity": "user", "email_lower": agent.email.lower(),
+                        **agent.model_dump(mode="json")})
+
+    def agent(self, tenant: str, user_id: str) -> Agent:
+        item = self.table.get({"PK": keys.tenant_pk(tenant), "SK": keys.user_sk(user_id)})
+        if not item:
+            raise NotFound("user not found")
+        return Agent.model_validate(_fields(Agent, item))
+
+    def agents(self, tenant: str) -> list[Agent]:
+        """All users of a tenant, read consistently (assignment decides on these numbers)."""
+        items = self.table.query_all(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+            ExpressionAttributeValues={":pk": keys.tenant_pk(tenant), ":p": "USER#"},
+            ConsistentRead=True,
+        )
+        return [Agent.model_validate(_fields(Agent, i)) for i in items]
+
+    # -- channel accounts -----------------------------------------------------------------------
+
+    def register_channel(self, account: ChannelAccount) -> None:
+        """Register a platform account for a tenant; Conflict if any tenant already has it."""
+        try:
+            self.table.transact([
+                {"Put": {
+                    "Item": {"PK": keys.account_pk(account.platform, account.account_id), "SK": keys.ACCOUNT_SK,
+                             "entity": "account_route", "tenant_id": account.tenant_id, "team": account.team,
+                             "handle": account.handle},
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }},
+                {"Put": {
+                    "Item": {"PK": keys.tenant_pk(account.tenant_id),
+                             "SK": keys.channel_sk(account.platform, account.account_id),
+                             "entity": "channel", **account.model_dump(mode="json")},
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }},
+            ])
+        except ClientError as error:
+            if "ConditionalCheckFailed" in cancellation_codes(error):
+                raise Conflict("this account is already registered") from error
+            raise
+
+    def channels(self, tenant: str) -> list[ChannelAccount]:
+        items = self.table.query_all(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+            ExpressionAttributeValues={":pk": keys.tenant_pk(tenant), ":p": "CHANNEL#"},
+        )
+        return [ChannelAccount.model_validate(_fields(ChannelAccount, i)) for i in items]
+
+    def route(self, platform: str, account_id: str) -> dict[str, Any] | None:
+        """Which tenant (and team) a platform account belongs to; None for unknown accounts."""
+        return self.table.get({"PK": keys.account_pk(platform, account_id), "SK": keys.ACCOUNT_SK})

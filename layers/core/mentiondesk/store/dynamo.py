@@ -1,0 +1,159 @@
+"""A thin layer over the low-level DynamoDB client: plain dicts in and out, every call counted.
+
+Counting lets budget tests assert "the inbox is one Query" without timing anything.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _to_dynamo(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _to_dynamo(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_to_dynamo(v) for v in value]
+    return value
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_dynamo(v) for v in value]
+    return value
+
+
+def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
+    """Python values -> DynamoDB attribute values; None attributes are left out."""
+    return {k: _serializer.serialize(_to_dynamo(v)) for k, v in item.items() if v is not None}
+
+
+def deserialize(item: Mapping[str, Any]) -> dict[str, Any]:
+    """DynamoDB attribute values -> Python values (Decimals become int or float)."""
+    return {k: _from_dynamo(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def values(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """Serialise ExpressionAttributeValues."""
+    return {k: _serializer.serialize(_to_dynamo(v)) for k, v in mapping.items()}
+
+
+class Table:
+    """One DynamoDB table reached through a low-level client; counts calls per operation."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self.client = client
+        self.name = name
+        self.calls: Counter[str] = Counter()
+        self.consumed: Counter[str] = Counter()
+
+    def _count(self, op: str, response: Mapping[str, Any]) -> None:
+        self.calls[op] += 1
+        for cap in _as_list(response.get("ConsumedCapacity")):
+            self.consumed["read" if op in ("GetItem", "Query") else "write"] += float(
+                cap.get("CapacityUnits", 0)
+            )
+
+    def get(self, key: Mapping[str, str], consistent: bool = False) -> dict[str, Any] | None:
+        response = self.client.get_item(
+            TableName=self.name, Key=serialize(key), ConsistentRead=consistent,
+            ReturnConsumedCapacity="TOTAL",
+        )
+        self._count("GetItem", response)
+        item = response.get("Item")
+        return deserialize(item) if item else None
+
+    def query(self, **kwargs: Any) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One Query call; returns the items and the LastEvaluatedKey (deserialised)."""
+        if "ExpressionAttributeValues" in kwargs:
+            kwargs["ExpressionAttributeValues"] = values(kwargs["ExpressionAttributeValues"])
+        if kwargs.get("ExclusiveStartKey"):
+            kwargs["ExclusiveStartKey"] = serialize(kwargs["ExclusiveStartKey"])
+        response = self.client.query(TableName=self.name, ReturnConsumedCapacity="TOTAL", **kwargs)
+        self._count("Query", response)
+        last = response.get("LastEvaluatedKey")
+        return [deserialize(i) for i in response.get("Items", [])], deserialize(last) if last else None
+
+    def query_all(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """Follow LastEvaluatedKey to the end (only for partitions known to be small)."""
+        items, last = self.query(**kwargs)
+        while last:
+            more, last = self.query(ExclusiveStartKey=last, **kwargs)
+            items.extend(more)
+        return items
+
+    def put(self, item: Mapping[str, Any], condition: str | None = None,
+            names: Mapping[str, str] | None = None, vals: Mapping[str, Any] | None = None) -> None:
+        kwargs: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
+        if condition:
+            kwargs["ConditionExpression"] = condition
+        if names:
+            kwargs["ExpressionAttributeNames"] = dict(names)
+        if vals:
+            kwargs["ExpressionAttributeValues"] = values(vals)
+        response = self.client.put_item(ReturnConsumedCapacity="TOTAL", **kwargs)
+        self._count("PutItem", response)
+
+    def update(self, key: Mapping[str, str], expression: str, *, condition: str | None = None,
+               names: Mapping[str, str] | None = None, vals: Mapping[str, Any] | None = None,
+               ) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "TableName": self.name, "Key": serialize(key), "UpdateExpression": expression,
+            "ReturnValues": "ALL_NEW",
+        }
+        if condition:
+            kwargs["ConditionExpression"] = condition
+        if names:
+            kwargs["ExpressionAttributeNames"] = dict(names)
+        if vals:
+            kwargs["ExpressionAttributeValues"] = values(vals)
+        response = self.client.update_item(ReturnConsumedCapacity="TOTAL", **kwargs)
+        self._count("UpdateItem", response)
+        return deserialize(response.get("Attributes", {}))
+
+    def transact(self, items: Iterable[Mapping[str, Any]]) -> None:
+        """TransactWriteItems; each entry is {"Put"|"Update"|"ConditionCheck": {...}} in plain values."""
+        prepared = []
+        for entry in items:
+            ((op, spec),) = entry.items()
+            body = dict(spec)
+            body["TableName"] = self.name
+            if "Item" in body:
+                body["Item"] = serialize(body["Item"])
+            if "Key" in body:
+                body["Key"] = serialize(body["Key"])
+            if "ExpressionAttributeValues" in body:
+                body["ExpressionAttributeValues"] = values(body["ExpressionAttributeValues"])
+            prepared.append({op: body})
+        response = self.client.transact_write_items(TransactItems=prepared, ReturnConsumedCapacity="TOTAL")
+        self._count("TransactWriteItems", response)
+
+
+def _as_list(value: Any) -> list[Mapping[str, Any]]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def cancellation_codes(error: Exception) -> list[str]:
+    """The per-item reasons of a TransactionCanceledException ("None" for items that were fine)."""
+    response = getattr(error, "response", {}) or {}
+    reasons = response.get("CancellationReasons") or []
+    return [str(r.get("Code", "None")) for r in reasons]
+
+
+def error_code(error: Exception) -> str:
+    """The AWS error code of a botocore ClientError, or ''."""
+    response = getattr(error, "response", {}) or {}
+    return str(response.get("Error", {}).get("Code", ""))

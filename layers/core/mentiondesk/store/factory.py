@@ -1,0 +1,33 @@
+"""Builds the store from settings; boto3 is imported here, lazily, once per process."""
+
+from functools import cache
+from typing import Any
+
+from mentiondesk.store.directory import DirectoryStore
+from mentiondesk.store.dynamo import Table
+from mentiondesk.store.quarantine import QuarantineStore
+from mentiondesk.store.tickets import TicketStore
+
+
+class Store:
+    """The repositories over one table."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.tickets = TicketStore(table)
+        self.directory = DirectoryStore(table)
+        self.quarantine = QuarantineStore(table)
+
+
+@cache
+def aws_client(service: str) -> Any:
+    """One boto3 client per service per process (endpoint from AWS_ENDPOINT_URL when local)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 3},
+                                               connect_timeout=2, read_timeout=5))
+
+
+def store_for(table_name: str) -> Store:
+    return Store(Table(aws_client("dynamodb"), table_name))

@@ -1,0 +1,85 @@
+"""The single-table key design (mirrored in the comment above the table in template.yaml).
+
+PK                                         SK                        item
+TENANT#{t}                                 USER#{user_id}            agent / user profile
+TENANT#{t}                                 TEAM#{team}               team and its strategy
+TENANT#{t}                                 CHANNEL#{platform}#{id}   channel account
+ACCOUNT#{platform}#{id}                    ACCOUNT                   platform account -> tenant (webhooks)
+TENANTS                                    TENANT#{t}                tenant registry (schedules)
+TENANT#{t}#TICKET#{ticket}                 TICKET                    the ticket
+TENANT#{t}#TICKET#{ticket}                 MSG#{received}#{msg}      its messages
+TENANT#{t}#TICKET#{ticket}                 EVT#{at}#{n}              its events
+TENANT#{t}#MSG#{platform}#{native_id}      MSG                       native id -> ticket (exactly once)
+TENANT#{t}#CUST#{platform}#{user_id}       CUSTOMER                  customer profile
+QUARANTINE#{platform}                      {received}#{id}           signed bodies we could not parse
+
+Indexes (all projections ALL, so the inbox is one Query):
+GSI1 inbox by status   GSI1PK = TENANT#{t}#STATUS#{status}   GSI1SK = {updated_at}#{ticket}
+GSI2 every ticket      GSI2PK = TENANT#{t}#TICKETS           GSI2SK = {updated_at}#{ticket}
+GSI3 team queue        GSI3PK = TENANT#{t}#QUEUE#{team}      GSI3SK = {created_at}#{ticket}
+                       (sparse: present only while a ticket waits for an agent)
+Every key but the webhook routing item and the quarantine starts with the tenant.
+"""
+
+
+def tenant_pk(tenant: str) -> str:
+    return f"TENANT#{tenant}"
+
+
+def user_sk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def team_sk(team: str) -> str:
+    return f"TEAM#{team}"
+
+
+def channel_sk(platform: str, account_id: str) -> str:
+    return f"CHANNEL#{platform}#{account_id}"
+
+
+def account_pk(platform: str, account_id: str) -> str:
+    return f"ACCOUNT#{platform}#{account_id}"
+
+
+def ticket_pk(tenant: str, ticket_id: str) -> str:
+    return f"TENANT#{tenant}#TICKET#{ticket_id}"
+
+
+def message_sk(received_at: str, message_id: str) -> str:
+    return f"MSG#{received_at}#{message_id}"
+
+
+def event_sk(at: str, seq: str) -> str:
+    return f"EVT#{at}#{seq}"
+
+
+def native_pk(tenant: str, platform: str, native_id: str) -> str:
+    return f"TENANT#{tenant}#MSG#{platform}#{native_id}"
+
+
+def customer_pk(tenant: str, platform: str, user_id: str) -> str:
+    return f"TENANT#{tenant}#CUST#{platform}#{user_id}"
+
+
+def status_gsi(tenant: str, status: str) -> str:
+    return f"TENANT#{tenant}#STATUS#{status}"
+
+
+def all_tickets_gsi(tenant: str) -> str:
+    return f"TENANT#{tenant}#TICKETS"
+
+
+def queue_gsi(tenant: str, team: str) -> str:
+    return f"TENANT#{tenant}#QUEUE#{team}"
+
+
+def activity_sk(updated_at: str, ticket_id: str) -> str:
+    return f"{updated_at}#{ticket_id}"
+
+
+TICKET_SK = "TICKET"
+ACCOUNT_SK = "ACCOUNT"
+NATIVE_SK = "MSG"
+CUSTOMER_SK = "CUSTOMER"
+TENANTS_PK = "TENANTS"

@@ -1,0 +1,375 @@
+"""Tickets, their messages and events, and the native-id lookup that makes ingest exactly-once."""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from mentiondesk import ids
+from mentiondesk.errors import Conflict, InvalidRequest, NotFound, TransientStoreError
+from mentiondesk.models import Agent, InboundMessage, Message, Ticket, TicketEvent, TicketStatus
+from mentiondesk.store import keys
+from mentiondesk.store.dynamo import Table, cancellation_codes, error_code
+
+EXCERPT_CHARS = 140
+_TICKET_FIELDS = set(Ticket.model_fields)
+_MESSAGE_FIELDS = set(Message.model_fields)
+_RETRYABLE = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded",
+              "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What storing one inbound message did."""
+
+    ticket_id: str
+    message_id: str | None
+    created: bool  # a new ticket was opened
+    duplicate: bool  # the message was already stored; nothing was written
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    """A ticket with its messages and events, read in one Query."""
+
+    ticket: Ticket
+    messages: list[Message]
+    events: list[TicketEvent]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list and the opaque cursor of the next one."""
+
+    items: list[Ticket]
+    next: str | None
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _ticket_from_item(item: dict[str, Any]) -> Ticket:
+    return Ticket.model_validate({k: v for k, v in item.items() if k in _TICKET_FIELDS})
+
+
+def _message_from_item(item: dict[str, Any]) -> Message:
+    return Message.model_validate({k: v for k, v in item.items() if k in _MESSAGE_FIELDS})
+
+
+def _event_item(tenant: str, ticket_id: str, event: TicketEvent) -> dict[str, Any]:
+    return {
+        "PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.event_sk(event.at, ids.new_id()),
+        "entity": "event", **event.model_dump(),
+    }
+
+
+class TicketStore:
+    """Reads and writes of tickets; every state change two actors could race on is conditional."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    # -- ingest ---------------------------------------------------------------------------------
+
+    def find_native(self, tenant: str, platform: str, native_id: str) -> dict[str, Any] | None:
+        """The lookup item of a stored platform message (its ticket), if any."""
+        return self.table.get(
+            {"PK": keys.native_pk(tenant, platform, native_id), "SK": keys.NATIVE_SK}, consistent=True
+        )
+
+    def record_inbound(self, tenant: str, team: str, msg: InboundMessage, now: str) -> IngestResult:
+        """Store one customer message exactly once: open a ticket or join its conversation's ticket.
+
+        One transaction writes the native-id lookup (conditional), the message, the ticket and an
+        event, so a redelivery or a concurrent twin can never produce a second message or ticket.
+        """
+        for _attempt in range(4):
+            seen = self.find_native(tenant, msg.platform, msg.native_id)
+            if seen:
+                return IngestResult(seen["ticket_id"], None, created=False, duplicate=True)
+            parent_ticket = self._open_parent_ticket(tenant, msg)
+            try:
+                return self._write_inbound(tenant, team, msg, now, parent_ticket)
+            except ClientError as error:
+                code = error_code(error)
+                if code == "TransactionCanceledException":
+                    reasons = cancellation_codes(error)
+                    # Lost the race to a twin delivery, or the joined ticket moved on: read again.
+                    if "ConditionalCheckFailed" in reasons or "TransactionConflict" in reasons:
+                        continue
+                if code in _RETRYABLE:
+                    continue
+                raise
+        raise TransientStoreError("could not store the message after several attempts")
+
+    def _open_parent_ticket(self, tenant: str, msg: InboundMessage) -> dict[str, Any] | None:
+        """The ticket this message continues: the one holding the post it replies to, unless closed."""
+        if not msg.reply_to:
+            return None
+        parent = self.find_native(tenant, msg.platform, msg.reply_to)
+        if not parent:
+            return None
+        ticket = self.table.get(
+            {"PK": keys.ticket_pk(tenant, parent["ticket_id"]), "SK": keys.TICKET_SK}, consistent=True
+        )
+        if not ticket or ticket.get("status") == "closed":
+            return None
+        return ticket
+
+    def _write_inbound(self, tenant: str, team: str, msg: InboundMessage, now: str,
+                       parent: dict[str, Any] | None) -> IngestResult:
+        message_id = ids.new_id()
+        ticket_id = parent["id"] if parent else ids.new_id()
+        pk = keys.ticket_pk(tenant, ticket_id)
+        message = Message(
+            id=message_id, ticket_id=ticket_id, direction="inbound", platform=msg.platform,
+            kind=msg.kind, native_id=msg.native_id, conversation_id=msg.conversation_id,
+            reply_to=msg.reply_to, author=msg.author, text=msg.text, lang_hint=msg.lang_hint,
+            created_at=msg.created_at, received_at=now, url=msg.url, media=list(msg.media),
+        )
+        items: list[dict[str, Any]] = [
+            {"Put": {
+                "Item": {"PK": keys.native_pk(tenant, msg.platform, msg.native_id), "SK": keys.NATIVE_SK,
+                         "entity": "native", "ticket_id": ticket_id, "message_id": message_id,
+                         "conversation_id": msg.conversation_id},
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }},
+            {"Put": {"Item": {"PK": pk, "SK": keys.message_sk(now, message_id), "entity": "message",
+                              **message.model_dump(mode="json")}}},
+        ]
+        activity = keys.activity_sk(now, ticket_id)
+        if parent:
+            status = "open" if parent.get("status") in ("resolved", "pending") else parent["status"]
+            items.append({"Update": {
+                "Key": {"PK": pk, "SK": keys.TICKET_SK},
+                "UpdateExpression": (
+                    "SET updated_at = :now, last_message_excerpt = :ex, GSI1PK = :g1, GSI1SK = :act,"
+                    " GSI2SK = :act, #status = :status ADD message_count :one, version :one"
+                ),
+                "ConditionExpression": "version = :v AND #status <> :closed",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {
+                    ":now": now, ":ex": excerpt(msg.text), ":g1": keys.status_gsi(tenant, status),
+                    ":act": activity, ":status": status, ":one": 1, ":v": parent["version"],
+                    ":closed": "closed",
+                },
+            }})
+            event = TicketEvent(type="message_received", at=now,
+                                detail={"message_id": message_id, "kind": msg.kind})
+        else:
+            ticket = Ticket(
+                id=ticket_id, tenant_id=tenant, platform=msg.platform, kind=msg.kind,
+                account_id=msg.account_id, team=team, customer=msg.author, subject=excerpt(msg.text, 120),
+                last_message_excerpt=excerpt(msg.text), created_at=now, updated_at=now,
+            )
+            items.append({"Put": {
+                "Item": {"PK": pk, "SK": keys.TICKET_SK, "entity": "ticket",
+                         "GSI1PK": keys.status_gsi(tenant, "open"), "GSI1SK": activity,
+                         "GSI2PK": keys.all_tickets_gsi(tenant), "GSI2SK": activity,
+                         **ticket.model_dump(mode="json")},
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }})
+            event = TicketEvent(type="ticket_created", at=now,
+                                detail={"message_id": message_id, "platform": msg.platform, "kind": msg.kind})
+        items.append({"Put": {"Item": _event_item(tenant, ticket_id, event)}})
+        items.append({"Update": {
+            "Key": {"PK": keys.customer_pk(tenant, msg.platform, msg.author.platform_user_id),
+                    "SK": keys.CUSTOMER_SK},
+            "UpdateExpression": (
+                "SET entity = :e, platform = :p, author = :a, last_seen_at = :now, last_ticket_id = :t,"
+                " first_seen_at = if_not_exists(first_seen_at, :now) ADD message_count :one"
+            ),
+            "ExpressionAttributeValues": {":e": "customer", ":p": msg.platform,
+                                          ":a": msg.author.model_dump(mode="json"), ":now": now,
+                                          ":t": ticket_id, ":one": 1},
+        }})
+        self.table.transact(items)
+        return IngestResult(ticket_id, message_id, created=parent is None, duplicate=False)
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def get(self, tenant: str, ticket_id: str) -> Ticket:
+        item = self.table.get({"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
+                              consistent=True)
+        if not item:
+            raise NotFound("ticket not found")
+        return _ticket_from_item(item)
+
+    def detail(self, tenant: str, ticket_id: str) -> TicketDetail:
+        """The ticket, its messages (oldest first) and events (oldest first) in one Query."""
+        items = self.table.query_all(
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": keys.ticket_pk(tenant, ticket_id)},
+        )
+        ticket = next((i for i in items if i["SK"] == keys.TICKET_SK), None)
+        if ticket is None:
+            raise NotFound("ticket not found")
+        messages = [_message_from_item(i) for i in items if i["SK"].startswith("MSG#")]
+        events = [TicketEvent.model_validate({k: i[k] for k in ("type", "at", "actor", "detail") if k in i})
+                  for i in items if i["SK"].startswith("EVT#")]
+        return TicketDetail(_ticket_from_item(ticket), messages, events)
+
+    def inbox(self, tenant: str, status: TicketStatus | None, limit: int, cursor: str | None) -> Page:
+        """The inbox: one Query on the status index (or the all-tickets index), newest activity first."""
+        if status is None:
+            index, pk_name, pk = "GSI2", "GSI2PK", keys.all_tickets_gsi(tenant)
+        else:
+            index, pk_name, pk = "GSI1", "GSI1PK", keys.status_gsi(tenant, status)
+        start = decode_cursor(cursor, pk_name, pk, tenant) if cursor else None
+        kwargs: dict[str, Any] = {
+            "IndexName": index, "KeyConditionExpression": f"{pk_name} = :pk",
+            "ExpressionAttributeValues": {":pk": pk}, "ScanIndexForward": False, "Limit": limit,
+        }
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        items, last = self.table.query(**kwargs)
+        return Page([_ticket_from_item(i) for i in items], encode_cursor(last) if last else None)
+
+    def queued(self, tenant: str, team: str, limit: int = 25) -> list[Ticket]:
+        """Tickets waiting for an agent in a team's queue, oldest first (one Query, sparse index)."""
+        items, _ = self.table.query(
+            IndexName="GSI3", KeyConditionExpression="GSI3PK = :pk",
+            ExpressionAttributeValues={":pk": keys.queue_gsi(tenant, team)}, Limit=limit,
+        )
+        return [_ticket_from_item(i) for i in items]
+
+    # -- triage ---------------------------------------------------------------------------------
+
+    def set_classification(self, tenant: str, ticket_id: str, covers: int, labels: dict[str, Any],
+                           now: str) -> bool:
+        """Store the labels for the first `covers` messages; False if that was already done."""
+        pk = keys.ticket_pk(tenant, ticket_id)
+        event = TicketEvent(type="classified", at=now, detail=labels)
+        try:
+            self.table.transact([
+                {"Update": {
+                    "Key": {"PK": pk, "SK": keys.TICKET_SK},
+                    "UpdateExpression": (
+                        "SET #language = :lang, sentiment = :sent, sentiment_scores = :scores,"
+                        " classified_covers = :covers ADD version :one"
+                    ),
+                    "ConditionExpression": (
+                        "attribute_exists(PK) AND (attribute_not_exists(classified_covers)"
+                        " OR classified_covers < :covers)"
+                    ),
+                    "ExpressionAttributeNames": {"#language": "language"},
+                    "ExpressionAttributeValues": {
+                        ":lang": labels["language"], ":sent": labels["sentiment"],
+                        ":scores": labels["scores"], ":covers": covers, ":one": 1,
+                    },
+                }},
+                {"Put": {"Item": _event_item(tenant, ticket_id, event)}},
+            ])
+        except ClientError as error:
+            if "ConditionalCheckFailed" in cancellation_codes(error):
+                return False
+            raise
+        return True
+
+    def mark_triage_failed(self, tenant: str, ticket_id: str, reason: str, now: str) -> None:
+        pk = keys.ticket_pk(tenant, ticket_id)
+        self.table.transact([
+            {"Update": {"Key": {"PK": pk, "SK": keys.TICKET_SK},
+                        "UpdateExpression": "SET triage_state = :f ADD version :one",
+                        "ConditionExpression": "attribute_exists(PK)",
+                        "ExpressionAttributeValues": {":f": "failed", ":one": 1}}},
+            {"Put": {"Item": _event_item(tenant, ticket_id, TicketEvent(
+                type="triage_failed", at=now, detail={"reason": reason}))}},
+        ])
+
+    # -- assignment -----------------------------------------------------------------------------
+
+    def claim(self, tenant: str, ticket: Ticket, agent: Agent, strategy: str, now: str) -> None:
+        """Atomically give an unassigned ticket to an agent under capacity.
+
+        Conditions: the ticket has no assignee; the agent's `last_assigned_at` is what we read (so two
+        workers picking the same agent serialise) and the agent stays within capacity.
+        Raises Conflict when any condition fails; the caller reads again and decides.
+        """
+        pk = keys.ticket_pk(tenant, ticket.id)
+        agent_key = {"PK": keys.tenant_pk(tenant), "SK": keys.user_sk(agent.id)}
+        seen_condition = ("last_assigned_at = :seen" if agent.last_assigned_at
+                          else "attribute_not_exists(last_assigned_at)")
+        seen_values: dict[str, Any] = {":seen": agent.last_assigned_at} if agent.last_assigned_at else {}
+        event = TicketEvent(type="assigned", at=now, detail={
+            "agent_id": agent.id, "agent_name": agent.name, "strategy": strategy})
+        try:
+            self.table.transact([
+                {"Update": {
+                    "Key": {"PK": pk, "SK": keys.TICKET_SK},
+                    "UpdateExpression": (
+                        "SET assignee = :assignee, triage_state = :done, assigned_at = :now"
+                        " REMOVE GSI3PK, GSI3SK ADD version :one"
+                    ),
+                    "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(assignee)",
+                    "ExpressionAttributeValues": {
+                        ":assignee": {"id": agent.id, "name": agent.name}, ":done": "done",
+                        ":now": now, ":one": 1,
+                    },
+                }},
+                {"Update": {
+                    "Key": agent_key,
+                    "UpdateExpression": "SET last_assigned_at = :now ADD active_count :one",
+                    "ConditionExpression": f"{seen_condition} AND active_count < #capacity AND #online = :on",
+                    "ExpressionAttributeNames": {"#capacity": "capacity", "#online": "online"},
+                    "ExpressionAttributeValues": {":now": now, ":one": 1, ":on": True, **seen_values},
+                }},
+                {"Put": {"Item": _event_item(tenant, ticket.id, event)}},
+            ])
+        except ClientError as error:
+            if error_code(error) == "TransactionCanceledException":
+                raise Conflict("assignment lost a race") from error
+            raise
+
+    def enqueue(self, tenant: str, ticket: Ticket, now: str) -> bool:
+        """Put an unassigned ticket in its team's queue; False if it is already queued or assigned."""
+        pk = keys.ticket_pk(tenant, ticket.id)
+        event = TicketEvent(type="queued", at=now, detail={"team": ticket.team})
+        try:
+            self.table.transact([
+                {"Update": {
+                    "Key": {"PK": pk, "SK": keys.TICKET_SK},
+                    "UpdateExpression": "SET GSI3PK = :q, GSI3SK = :qs, triage_state = :done ADD version :one",
+                    "ConditionExpression": (
+                        "attribute_exists(PK) AND attribute_not_exists(assignee)"
+                        " AND attribute_not_exists(GSI3PK)"
+                    ),
+                    "ExpressionAttributeValues": {
+                        ":q": keys.queue_gsi(tenant, ticket.team),
+                        ":qs": keys.activity_sk(ticket.created_at, ticket.id), ":done": "done", ":one": 1,
+                    },
+                }},
+                {"Put": {"Item": _event_item(tenant, ticket.id, event)}},
+            ])
+        except ClientError as error:
+            if "ConditionalCheckFailed" in cancellation_codes(error):
+                return False
+            raise
+        return True
+
+
+def encode_cursor(last_key: dict[str, Any]) -> str:
+    """An opaque cursor: the LastEvaluatedKey as URL-safe base64 JSON."""
+    raw = json.dumps(last_key, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, pk_name: str, pk: str, tenant: str) -> dict[str, str]:
+    """Decode and check a cursor: it must point into the caller's own partition, nothing else."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise InvalidRequest("invalid cursor") from error
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise InvalidRequest("invalid cursor")
+    if data.get(pk_name) != pk or not str(data.get("PK", "")).startswith(keys.tenant_pk(tenant) + "#"):
+        raise InvalidRequest("invalid cursor")
+    if set(data) - {"PK", "SK", pk_name, pk_name.replace("PK", "SK")}:
+        raise InvalidRequest("invalid cursor")
+    return data

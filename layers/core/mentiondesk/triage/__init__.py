@@ -1,0 +1,12 @@
+"""Triage: classification of customer posts.
+
+This package owns what Mentiondesk infers from the text of a post: language and sentiment now;
+intent, urgency and PII detection later. Everything here is pure Python with built-in lexicons (no
+network, no model downloads), so it runs in the Lambda layer as is.
+
+Use :func:`classify`; it returns an immutable :class:`Classification`.
+"""
+
+from mentiondesk.triage.classifier import Classification, classify
+
+__all__ = ["Classification", "classify"]

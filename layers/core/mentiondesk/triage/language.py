@@ -1,0 +1,147 @@
+"""Language identification for short social posts, by script and a few cue characters.
+
+Posts reaching Mentiondesk are overwhelmingly Japanese or English, often mixed (an English brand
+name inside Japanese text, a Japanese word inside English). Scripts decide almost everything: kana
+means Japanese, Hangul means Korean. The hard cases are handled with small, explainable rules:
+
+* Han characters without kana are Chinese unless a Japanese-only character form appears
+  (``最悪`` uses the Japanese 悪, Chinese writes 恶/惡) or the iteration mark ``々``.
+* Latin text is English unless a handful of stopwords or diacritics clearly point to
+  Spanish, French, German or Portuguese.
+* Nothing to read (empty, emoji only, URLs and handles only) is ``"und"`` with a low score.
+
+The score is the share of the text written in the winning language, damped for very short texts,
+so callers can fall back to a platform's own language field when it is low.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mentiondesk.triage.normalize import normalize, strip_placeholders
+
+UNDETERMINED = "und"
+
+_KANA_RE = re.compile("[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff]")
+_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
+_HANGUL_RE = re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+_LATIN_WORD_RE = re.compile("[a-z\u00c0-\u024f]+(?:'[a-z]+)?")
+# Other scripts are recognised by letter ranges only; no attempt to split e.g. ru/uk.
+_OTHER_SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ru", re.compile("[\u0400-\u04ff]")),
+    ("ar", re.compile("[\u0600-\u06ff]")),
+    ("he", re.compile("[\u0590-\u05ff]")),
+    ("el", re.compile("[\u0370-\u03ff]")),
+    ("th", re.compile("[\u0e00-\u0e7f]")),
+    ("hi", re.compile("[\u0900-\u097f]")),
+)
+
+# Japanese shinjitai forms that differ from both simplified and traditional Chinese, plus kanji
+# created in Japan and the iteration marks. One of them in kana-less Han text means Japanese.
+_JA_HAN_CUES = frozenset(
+    "悪対応気駅売続遅変実帰広楽薬労働関険経転発戦歳県図済検証沢総択円様込払辺収営従拡鉄銭"
+    "歩黒恵顔栄桜浜単乗圧囲斎渋畑峠榊枠匂塀栃"
+    "々〆"
+)
+# Simplified-only forms and Chinese function characters; they break a tie the other way.
+_ZH_HAN_CUES = frozenset("们这说时为过还没对吗么个给让进开关发钱买卖东车吧呢啊您很儿")
+
+# Stopwords per Latin-script language. English is the default, so it only needs enough words to
+# outvote a stray "de" or "la" in an English post.
+_LATIN_STOPWORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        "the and is to you i my me for of it on in this that with was are have be not your at "
+        "just can do we they so but what why how no get got been from will please thanks".split()
+    ),
+    "es": frozenset(
+        "el la los las que de y es muy pero por para con una mi gracias está esta vuelo hola "
+        "del al se lo porque pero nada todo también".split()
+    ),
+    "fr": frozenset(
+        "le la les et est je pas pour une des du très merci avec vous c'est mais bonjour "
+        "nous sur au aux ce cette qui ne".split()
+    ),
+    "de": frozenset(
+        "der die das und ist nicht ich ein eine mit danke sehr auf sie zu für wir auch "
+        "noch kein keine schon bitte".split()
+    ),
+    "pt": frozenset(
+        "o os que de e é não um uma muito obrigado obrigada para com você mas meu minha "
+        "voo está isso ao".split()
+    ),
+}
+_LATIN_DIACRITICS: dict[str, str] = {"es": "ñ¿¡", "pt": "ãõ", "de": "ßäöü", "fr": "èêùœ"}
+
+
+def detect_language(text: str) -> tuple[str, float]:
+    """Return ``(ISO 639-1 code, confidence 0..1)`` for a post; ``("und", low)`` if unreadable."""
+    return detect_language_normalized(normalize(text))
+
+
+def detect_language_normalized(normalized: str) -> tuple[str, float]:
+    """Like :func:`detect_language` for text already passed through :func:`normalize`."""
+    text = strip_placeholders(normalized)
+    if not text:
+        return UNDETERMINED, 0.0
+
+    # Rough "words" per script so a long English sentence with one katakana brand name stays
+    # English, and a Japanese post with an English product name stays Japanese.
+    units: dict[str, float] = {}
+    kana = len(_KANA_RE.findall(text))
+    han = len(_HAN_RE.findall(text))
+    if kana:
+        units["ja"] = (kana + han) / 2.0
+    elif han:
+        units[_han_only_language(text)] = han / 1.5
+    hangul = len(_HANGUL_RE.findall(text))
+    if hangul:
+        units["ko"] = hangul / 1.5
+    latin_words = _LATIN_WORD_RE.findall(text)
+    if latin_words:
+        lang = _latin_language(latin_words)
+        units[lang] = units.get(lang, 0.0) + len(latin_words)
+    for code, pattern in _OTHER_SCRIPTS:
+        letters = len(pattern.findall(text))
+        # A single letter is kaomoji furniture: the ω of (´・ω・`), the Д of (;´Д`).
+        if letters >= 2:
+            units[code] = units.get(code, 0.0) + letters / 5.0
+
+    if not units:
+        # Only emoji, digits, punctuation or kaomoji.
+        return UNDETERMINED, 0.1
+    best = max(units, key=units.__getitem__)
+    total = sum(units.values())
+    share = units[best] / total
+    # Two or three words are weak evidence (think "ok", "lol", "欠航"); saturate at ~6 units.
+    evidence = min(1.0, 0.55 + units[best] / 12.0)
+    if best == "zh" and not _has_any(text, _ZH_HAN_CUES):
+        # Kana-less Han with no Chinese-only form either: could be terse Japanese.
+        evidence *= 0.75
+    return best, round(share * evidence, 3)
+
+
+def _han_only_language(text: str) -> str:
+    """Decide between Japanese and Chinese for Han text without kana."""
+    ja_cues = sum(1 for ch in text if ch in _JA_HAN_CUES)
+    zh_cues = sum(1 for ch in text if ch in _ZH_HAN_CUES)
+    return "ja" if ja_cues > zh_cues else "zh"
+
+
+def _latin_language(words: list[str]) -> str:
+    """Pick a Latin-script language by stopword and diacritic votes; English wins ties."""
+    votes = dict.fromkeys(_LATIN_STOPWORDS, 0)
+    for word in words:
+        for lang, stopwords in _LATIN_STOPWORDS.items():
+            if word in stopwords:
+                votes[lang] += 1
+    joined = "".join(words)
+    for lang, marks in _LATIN_DIACRITICS.items():
+        votes[lang] += 2 * sum(joined.count(mark) for mark in marks)
+    best = max(votes, key=votes.__getitem__)
+    if best != "en" and votes[best] >= 2 and votes[best] > votes["en"]:
+        return best
+    return "en"
+
+
+def _has_any(text: str, chars: frozenset[str]) -> bool:
+    return any(ch in chars for ch in text)

@@ -1,0 +1,578 @@
+"""Lexicon-and-rules sentiment for Japanese and English customer-care posts.
+
+The label is the author's attitude toward the brand: ``positive``, ``neutral`` or ``negative``.
+Support traffic is not general social media, so the lexicons are tuned to it: "still waiting",
+"charged twice", 届かない, 繋がらない carry as much weight as "hate" or 最悪, and sarcasm
+("great, another 2 hours on hold", さすが○○、今日も遅延) is negative.
+
+How a post is scored (all on :func:`~mentiondesk.triage.normalize.normalize`-d text):
+
+1. Kaomoji in parentheses are classified by their parts (tears ``;``, ``Д``, ``益`` are negative;
+   ``^``, ``≧``, ``♡`` positive) and blanked out so their characters are not read again.
+2. English cues are matched on word boundaries, Japanese cues, emoji and ASCII emoticons by
+   substring (Japanese has no spaces). Each matcher is one compiled trie regex, longest entry first.
+3. Each hit is adjusted: negation (EN "not/never/n't" shortly before; JA ない/ません/ず right after
+   a stem, so 美味しくない flips and 問題ない becomes mildly positive), intensifiers (very, so,
+   めっちゃ, 〜すぎ), and clause contrast (what follows "but"/けど counts more).
+4. Sarcasm: praise that is typically ironic (さすが, 安定の, "great", "love", "thanks") turns
+   negative when the post also complains and carries an irony marker ("as usual", 今日も, 🙄), and a
+   few fixed patterns ("thanks for nothing", "love waiting") are negative outright.
+5. Laughter (w, 草, lol) is mildly positive unless the rest of the post is negative.
+6. The net score goes through a three-way softmax with a neutral band, so a question or a plain
+   statement with no cue words is neutral.
+
+Lexicon entries are written in a compact text format (see ``_parse``); an entry of weight 0 blocks a
+shorter entry inside it (神戸 keeps 神 "awesome" from firing).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from mentiondesk.triage.normalize import normalize
+
+Label = Literal["positive", "neutral", "negative"]
+LABELS: tuple[Label, Label, Label] = ("positive", "neutral", "negative")
+
+# Entry flags, written as a prefix in the lexicon text.
+_IRONIC = 1  # "~": praise that is often sarcastic (great, love, さすが) -> flips in ironic posts
+_MARKER = 2  # "!": irony marker (as usual, 今日も, 🙄); carries its own small weight, usually 0
+_STRONG_IRONY = 4  # "~~": praise that is sarcastic whenever the post complains (さすが, 安定の)
+
+# ---------------------------------------------------------------------------------------------
+# Lexicons. Format: one tier per line, "weight | entry | entry | ...". Prefix an entry with "~",
+# "~~" or "!" for the flags above. Entries are normalised at import, so write them naturally.
+# Weights are roughly: 0.5 mild, 1 clear, 1.5 strong, 2+ very strong.
+# ---------------------------------------------------------------------------------------------
+
+_EN_LEXICON = """
++2.5 | thank you so much | thanks so much | thank you very much | much appreciated | you rock | you guys rock
++2.5 | above and beyond | lifesaver | life saver | best airline | best customer service | great customer service
++2.5 | love you guys | love you | great job | great work | amazing service | excellent service | great service
++2.5 | thanks a million | can't thank you enough | cant thank you enough | made my day | you're the best
++2.5 | you are the best | the best ever | highly recommend | five stars | 5 stars | well worth
++2.0 | ~love | ~loved | ~loving | ~amazing | ~awesome | excellent | ~fantastic | ~wonderful | outstanding | superb
++2.0 | ~brilliant | ~perfect | ~best | incredible | phenomenal | exceptional | kudos | shoutout | shout out
++2.0 | impressed | delighted | thrilled | grateful | thankful | appreciate it | appreciate you | appreciated
++2.0 | hero | heroes | ~good job | ~well done | ~nice job | ~way to go | ~thank you | ~thanks | thx | tysm | ty
++2.0 | props | a+ | terrific | fabulous | marvelous | marvellous | stellar | spectacular | awesomeness
++2.0 | happiest | loyal customer | pleasantly surprised | exceeded | exceeds | blessed | beautifully
++1.5 | ~great | ~appreciate | ~happy | glad | pleased | ~nice | helpful | friendly | kind | courteous | polite
++1.5 | professional | fixed | resolved | solved | sorted | smooth | easy | comfortable | comfy | enjoy | enjoyed
++1.5 | ~fun | beautiful | ~cool | sweet | yay | woohoo | excited | exciting | can't wait | cant wait | recommend
++1.5 | favorite | favourite | pleasant | pleasure | on time | worth it | safely | reliable | efficient
++1.5 | responsive | prompt | impressive | classy | gorgeous | delicious | tasty | yummy | congrats | lovely
++1.5 | congratulations | proud | fly again | flying again | will fly | quick response | fast response | luckily
++1.5 | quickly | the best | keep it up | good luck | upgraded | free upgrade | welcome back | looking forward
++1.5 | look forward | heaven | awesome job | legend | legendary | enjoyable | relaxing | relaxed | refreshing
++1.5 | generous | caring | attentive | accommodating | patient | patience | sincere | genuine | flawless
++1.5 | seamless | effortless | convenient | handy | useful | valuable | affordable | bargain | deal | fair
++1.5 | wins | winner | victory | success | successful | succeeded | awarded | celebrate | celebrating
++1.5 | cheers | hooray | hurray | woo | woot | wooo | hugs | hug | kiss | xoxo | bless | superstar | champ
++1.0 | not bad | not too bad | good | ~like | liked | fast | quick | early | clean | spacious | smile | smiles | fan | cute | glad to
++1.0 | better | win | won | lucky | hope | hopefully | sure thing | no worries | all good | ok thanks | okay thanks
++1.0 | appreciate the | wow | finally home | got home | made it | arrived safely | home safe | popular | beneficial
++1.0 | nicely | fine | safe | calm | improve | improved | improvement | upgrade | benefit | perks | free | interesting
++1.0 | excite | fresh | bright | warm | welcoming | positive | cool thanks | great thanks | works now | working now
++1.0 | worked | back up | up and running | recovered | solution | smart | clever | funny | hilarious | laugh
++1.0 | agree | thank | thanked | thanking | enjoying | glad you | nice to | wish me luck | yes! | ready
++0.5 | yes | okay | ok | hi | hello | welcome | please | pls | plz | finally | sure | definitely | haha
+
+-2.5 | worst | never again | never flying | never fly | never use | never using | will never | charged twice
+-2.5 | double charged | charged me twice | rip off | ripoff | scam | scammed | fraud | disgusting | disgraceful
+-2.5 | pathetic | unacceptable | outrageous | appalling | atrocious | useless | incompetent | shameful | disgrace
+-2.5 | shame on you | hate | hated | hates | furious | livid | horrible | horribly | terrible | terribly | awful
+-2.5 | ridiculous | nightmare | disaster | sucks | suck | sucked | screwed | wtf | fuck | fucking | fucked | bullshit
+-2.5 | shit | shitty | crap | crappy | bs | liar | liars | lies | lied | ~~yeah right | ~~#not | stranded | ruined
+-2.5 | worst experience | miserable | insulting | insult | insulted | disrespectful | disrespected | abysmal
+-2.5 | horrendous | dreadful | despicable | deplorable | inexcusable | unbelievably bad | embarrassing | embarrassment
+-2.5 | idiots | idiot | stupid | dumb | moron | morons | hostage | held hostage | captive | garbage | trash | ripped off
+-2.0 | rude | disappointed | disappointing | disappointment | frustrated | frustrating | frustration | pissed
+-2.0 | annoyed | annoying | angry | upset | unhappy | mad | missed my connection | missed connection
+-2.0 | lost my bag | lost my luggage | lost luggage | lost bag | lost baggage | damaged | broken | still waiting
+-2.0 | been waiting | on hold | hold time | no response | no reply | no answer | no one | nobody | no help
+-2.0 | never received | never got | haven't received | havent received | didn't receive | not received
+-2.0 | not working | doesn't work | does not work | isn't working | won't work | didn't work | not work
+-2.0 | can't log in | cannot log in | can't login | cant login | can't get through | cant get through
+-2.0 | hung up | hangs up | hung up on | waste of time | wasted | unhelpful | unprofessional | clueless | joke
+-2.0 | overcharged | overbooked | oversold | cancelled | canceled | cancellation | cancellations | delayed | delay
+-2.0 | delays | late flight | smh | ugh | argh | fml | poor | poorly | lousy | filthy | gross | dirty | disgusted
+-2.0 | sad | sick of | tired of | fed up | terrible service | horrible service | bad service | worse | sucking
+-2.0 | not able to | unable | not acceptable | no excuse | lose | losing | cheated | misleading | mislead | misled
+-2.0 | incorrect | failing | screw up | screwed up | messed up | no information | no info | no communication
+-2.0 | lack of | lacking | neglected | neglect | abandoned | left behind | kicked off | waste | unreliable
+-2.0 | regret | ashamed | awkward | hopeless | helpless | pointless | worthless | broken promise | false
+-2.0 | shocked | appalled | horrified | outraged | offended | offensive | annoyance | aggravating | aggravated
+-2.0 | infuriating | infuriated | maddening | irritated | irritating | pissing | complain | complaint | complaints
+-1.5 | bad | stuck | waiting | wait time | lost | missing | missed | mess | fail | failed | failure | fails
+-1.5 | error | errors | glitch | crash | crashed | crashes | outage | no service | no signal | no wifi | still no
+-1.5 | still not | still haven't | yet again | ~~once again | ~~as usual | ~~as always | complaining | slow
+-1.5 | expensive | overpriced | wrong | mistake | mistakes | confusing | confused | trouble | issues | problem
+-1.5 | problems | inconvenience | inconvenienced | inconvenient | hassle | hours | hrs | diverted | rebooked
+-1.5 | bumped | denied | rejected | declined | ignored | ignoring | ignore | worried | concerned | scared
+-1.5 | afraid | stress | stressful | stressed | exhausted | uncomfortable | cramped | mediocre | meh | lame
+-1.5 | shocking | absurd | insane | sigh | seriously | unable to | couldn't | can't even | cant even | refund
+-1.5 | fee | fees | charged | compensation | compensate | supposed to | should have | would be nice | long line
+-1.5 | long lines | queue | excuse | excuses | sorry but | what happened | doesn't | hate it | nothing
+-1.5 | worry | unfair | horrid | chaos | chaotic | crazy | difficult | impossible | tough | hard time | sadly
+-1.5 | nervous | anxious | angry customer | cry | crying | cried | tears | hurt | hurts | pain | painful | sick
+-1.5 | ill | broke down | breakdown | problematic | questionable | doubt | sucker | fault | blame | blaming
+-1.5 | downgraded | downgrade | lied to | misinformed | misinformation | stuck on | delayed again | late again
+-1.5 | dropped | disconnected | disconnect | busy signal | runaround | run around | nonexistent | non existent
+-1.5 | cancel | canceling | cancelling | not happy | not impressed | no way | no longer | lousy service | bored
+-1.5 | boring | tired | weak | cheap | shady | sketchy | suspicious | worst part | bad experience | attitude
+-1.0 | please help | help me | need help | issue | why | again | late | cold | dead | down | rebook | smell
+-1.0 | broke | apparently | really? | wont | won't | can't | cant | cannot | didn't | didnt | never | hold
+-1.0 | wait | waited | hour | minutes | mins | days | weeks | no-one | unfortunately | small | tiny | wet | lack
+-1.0 | nope | no-show | didn't get | did not | does not | do not | dont | not even | anymore | any longer
+-1.0 | where is | where's my | still | careful | warning | beware | complicated | limited | concern | concerns
+-0.5 | sorry | no | any update | any updates | ?? | hmm | um | umm | only | however | though
+
+# Blockers: phrases that contain a cue word but are not that cue.
+0 | like to | like a | like the | would like | i'd like | like that | likes | looks like | feel like
+0 | pretty much | well as | as well | good morning | good afternoon | good evening | good night
+0 | no problem | hold on | just wondering | wait list | waitlist | waiting list | help desk
+0 | please let me know | best way | best option | best time | check in | at least | lol | free to
+0 | no doubt | without delay | no delay | no delays
+0 | on hold for you | lost and found | bad weather | cold weather | deal with | fair enough | kind of | kinda
+0 | cancel my | cancel a | cancel the | refund policy | how long | free wifi | fine print | can't believe
+"""
+
+# Japanese cues: matched by substring. Stems without their inflection (美味し, 可愛) let one entry
+# cover 美味しい/美味しかった/美味しすぎ and expose negation (美味しくない).
+_JA_LEXICON = """
++2.5 | 神対応 | ~~ありがとうございます | ~ありがとうございました | 感謝しかない | 感謝です | 感謝してます | 助かりました
++2.5 | 大満足 | 最高でした | 感動 | 神アプデ | 大好き | 一生推 | 優勝 | 完璧 | 素晴らしかった | また来ます | また行きます
++2.5 | また泊まり | また利用し | また使い | リピ確 | 絶品 | 爆上がり | 最高すぎ | 幸せ | しあわせ | 最&高 | 神すぎ
++2.0 | ~ありがとう | ありがと | あざす | あざっす | サンキュー | 感謝 | 助かる | 助かり | 助かった | ~最高 | 素晴らし
++2.0 | ~~素晴らしい | 素敵 | すてき | 嬉し | うれし | 楽しみ | 楽しかった | 美味し | おいし | 美味かった | うまかった
++2.0 | 好き | 可愛 | かわい | カワイイ | 便利 | 快適 | 丁寧 | 親切 | 満足 | 安心 | おすすめ | オススメ | 推せる
++2.0 | 好感 | 有難い | ありがたい | ありがたすぎ | 嬉しかった | 喜んで | 大喜び | 心強い | 頼もしい | 天才
++2.0 | 迅速 | 対応が早 | 対応早 | 解決しました | 解決した | 直りました | 直った | 治りました | 復旧しました
++2.0 | 使いやす | 分かりやす | わかりやす | 見やす | 最強 | 尊い | 癒され | 癒やされ | 癒し | 面白 | おもしろ
++2.0 | おもろ | 笑える | やったー | やった! | よっしゃ | わーい | キター | きたー | 来たー | 合格 | 当選 | 当たった
++2.0 | おめでとう | 祝 | 満喫 | 充実 | 感激 | 楽しい | 楽しく | 楽しん | 大成功 | 成功 | 達成 | 優秀 | 素直に嬉
++1.5 | 楽し | 優し | やさし | 良かった | よかった | 良い | 良き | 良さ | 良く | いいね | スムーズ | 清潔 | 綺麗 | きれい
++1.5 | 気持ちい | 気持ちよ | お得 | コスパ良 | コスパいい | コスパ最高 | 安くて | 無事 | 間に合った | 届きました
++1.5 | 応援してます | 応援しています | 応援 | 頑張って | がんばって | 頑張ろ | 頑張る | 頑張り | がんばる
++1.5 | ワクワク | わくわく | ほっと | ホッと | 神 | 誠実 | 上手 | 早かった | 早く届 | すぐ届 | 美しい | 映え | エモ
++1.5 | 好評 | 気に入 | お気に入り | 推し | 絶対行く | 行きたい | 食べたい | ナイス | グッド | 期待 | 憧れ | 嬉
++1.5 | 元気 | 笑顔 | 待ち遠し | ラッキー | 勝った | 勝ち | 快勝 | 晴れ | 祝福 | 誕生日 | 結婚 | ゲット | 手に入
++1.5 | 増収 | 増益 | 好調 | 堅調 | 順調 | 向上 | 回復 | 黒字 | 上回 | 伸び | 拡大 | 改善しました | 改善された
++1.0 | いい | よい | ~~さすが | ~~流石 | ~~安定の | ~~おかげで | 大丈夫 | 問題なく | 快く | 合って | 合いました
++1.0 | お疲れ様 | おつかれさま | 新鮮 | 柔らか | ふわふわ | もちもち | サクサク | 安い | 良心的 | すごい | 凄い
++1.0 | 頼りにな | ぴったり | ピッタリ | 丁度いい | ちょうどいい | ちょうど良 | 驚きの | 増加 | 上昇 | 増え | 改善
++1.0 | 進んで | 進み | 完成 | できた | 出来た | 行ってきま | 行ってきた | 帰ってきた | 会えた | 見れた | 買えた
++0.5 | お世話になっております | いつも | 届いた | 使ってます | 使っています | 使ってる | 楽しんで | おはよう
++0.5 | こんにちは | こんばんは | よろしく | 宜しく
+
+-3.0 | 最悪 | 最低 | 二度と | 詐欺 | 不買 | 金返せ | 許さない | 許せない | ふざけ | 舐めてる | なめてる | 馬鹿にし
+-3.0 | バカにし | ばかにし | いい加減にし | 死ね | 頭おかしい | クソ | くそ | 糞 | ゴミ | ごみ対応 | 論外
+-2.5 | ひどい | 酷い | ヒドイ | ありえない | あり得ない | ありえん | 信じられない | 激怒 | ブチギレ | キレそう
+-2.5 | 腹立 | 腹が立 | ムカつ | むかつ | ムカムカ | イライラ | いらいら | 不愉快 | 不快 | 幻滅 | うんざり | 失望
+-2.5 | がっかり | ガッカリ | がっくり | 対応が悪 | 対応悪 | 態度が悪 | 態度悪 | 無愛想 | 高圧的 | 横柄 | 失礼 | 不誠実
+-2.5 | 騙さ | だまさ | 不正利用 | 乗っ取 | 流出 | 漏洩 | 二重請求 | 二重に請求 | 二重引き落とし | 身に覚えのない
+-2.5 | たらい回し | 謝罪なし | 謝罪もな | 草も生えない | 草も生えん | 終わってる | オワコン | 怒り | 怒って
+-2.5 | 残念すぎ | 不親切 | 不信感 | もう二度と | 嫌い | 最悪すぎ | 返金して | 金返 | 時間の無駄 | 憂鬱 | 鬱
+-2.5 | 絶望 | 地獄 | 悲しい | 悲しすぎ | 泣きそう | 泣きたい | ショック | しょんぼり | とほほ | 辛すぎ | 苦しい
+-2.0 | 遅延 | 欠航 | 運休 | 見合わせ | 圏外 | 障害 | 故障 | 壊れ | 不具合 | 不良品 | 破損 | 紛失 | 誤配 | 異物
+-2.0 | 困って | 困る | 困り | 困った | 迷惑 | 不便 | 面倒 | めんどい | めんどくさ | 残念 | 悲し | かなし | 辛い
+-2.0 | つらい | しんどい | 怖い | 怖すぎ | こわい | 危な | 危険 | 不安 | 心配 | 痛い | 腫れ | 萎え | 凹む | へこむ
+-2.0 | まずい | 不味 | 汚い | 不潔 | ベタベタ | 虫が | 異音 | 変な音 | 焦げ | 臭い | くさい | 寂し | さみし | 悔し
+-2.0 | いつ来る | いつ届く | いつになったら | いつまで待 | どうなって | どういうこと | おかしい | おかしくない
+-2.0 | 返信がない | 返信が来 | 返事がない | 連絡がない | 連絡が来な | 音沙汰 | 放置 | 無視 | 待たされ | 嘘 | 改悪
+-2.0 | 値上げ | 高すぎ | 遅すぎ | 狭すぎ | 少なすぎ | 多すぎ | 長すぎ | 分かりにく | わかりにく | 分かりづら
+-2.0 | わかりづら | 見づら | 使いにく | 使いづら | 微妙 | 期待外れ | 期待はずれ | 割高 | 不満 | 苦情 | クレーム
+-2.0 | 勝手に | 何度も | 何回も | いい加減 | どうでもいい | もういい | もう無理 | 悪 | 嫌 | ぴえん | 泣いた | 落ち込
+-2.0 | エラー | バグ | フリーズ | 落ちる | 落ちた | 落ちます | 重すぎ | 固まる | 固まった | 止まっ | 止まる | 止まり
+-2.0 | 引き落とされ | 請求され | 足りない | 足りません | 間違 | 違う商品 | ミス | 雑な | 雑すぎ | 適当すぎ | 怒
+-2.0 | 最悪だ | 疲れ | 大変だった | 大変でした | 失敗 | 後悔 | 反省 | 喧嘩 | 風邪 | 頭痛 | 腹痛 | 病院 | 熱が
+-2.0 | 減収 | 減益 | 低迷 | 悪化 | 厳し | 不振 | 下落 | 赤字 | 損失 | 落ち込み | 伸び悩 | 減少 | 縮小 | 低下
+-1.5 | 遅 | 遅れ | 待ち | 待って | 行列 | 大行列 | 混雑 | 返金 | 払い戻し | 解約 | 乗り換え | 問題 | 改善して
+-1.5 | 困難 | 損 | 高い | 狭い | うるさい | 寒い | 寒すぎ | さむ | 暑い | 暑すぎ | 冷めて | ぬるい | 眠い | 眠れない
+-1.5 | 傷 | 欠け | 割れ | 汚 | 痒い | かゆい | ヒリヒリ | 涙 | 泣 | 死んでる | 死ぬ | 死に | 無理 | むり
+-1.5 | 嘘でしょ | まじか | マジか | なんで | 何で | なぜ | 何故 | しかない | どうすれば | 急いで | 至急
+-1.5 | すぐに確認 | 早くして | 説明もな | 説明がな | テンプレ | 我慢 | 限界 | ダサ | だるい | ダルい | だる
+-1.5 | うざ | ウザ | きもい | キモい | つまらな | つまんな | 退屈 | 飽きた | 苦手 | 緊張 | 焦る | 焦っ | 忘れ
+-1.5 | 外れ | ハズレ | 負け | 落選 | 駄目 | ダメ | だめ | 迷う | 迷っ | 病 | 痛 | 怖 | 不安定 | 減っ | 減り
+-1.0 | まだ | のに | なのに | 全然 | 全く | まったく | ひとつも | 1つも | 一度も | 結局 | 不明 | 弱い | 途切れ
+-1.0 | 重い | 遠回り | 足りなく | 少ない | 難しい | むずかしい | 分からん | わからん | 分からない | わからない
+-1.0 | 分かんない | わかんない | ため息 | はぁ | はあ | ?? | !? | ?! | また | 寝坊 | 遅刻 | 仕事 | 月曜
+-0.5 | ...
+
+# Blockers: words that contain a cue but mean something else, or politely ask for something.
+0 | 神戸 | 神奈川 | 神社 | 神田 | 神宮 | 精神 | 神経 | 奈良 | 不良 | 改良 | 悪天候 | 問題なし | 無理なく
+0 | 遅延証明 | いつも通り | 大丈夫でしょうか | 大丈夫ですか | 問題ないでしょうか | 問題ありませんか
+0 | 待ち合わせ | お待ちして | お待ちしております | 待ってます! | いいえ | かわいそう | 可愛そう | 泣ける
+0 | 誰か教えて | まだまだ | また今度 | またね | また連絡 | またお願い | 高いところ | 高い所 | 高校 | 遅番
+0 | 痛み止め | 嫌な予感 | 返品 | 交換 | 行きたいのですが | 欲しいのですが | 欲しいです | してほしい | 病院行った方
+0 | 頑張ってください | 熱心 | 熱い | 仕事で | 仕事の | 期待して | 忘れ物 | 改善の予定 | 改善予定 | 祝日
+0 | できないでしょうか | できませんか | できないですか | できないのでしょうか | できないかな | できますか
+
+# Irony markers (no polarity of their own; they arm the flip of "~" praise).
+!0 | 今日も | 今日も今日とて | 毎度 | 毎朝 | 相変わらず | 連続 | いつものこと | お約束 | 安定して
+!0 | (笑) | 笑 | 🙄 | 🙃 | 😒
+"""
+
+# Japanese "can't / doesn't" forms of verbs that describe a service failing: nai-stem / masu-stem /
+# te-form. Each expands to ない, なかった, ません, てない, ... (see ``_failure_forms``).
+_JA_FAILURE_VERBS = (
+    "届か/届き/届いて 繋がら/繋がり/繋がって つながら/つながり/つながって でき/でき/できて 使え/使え/使えて "
+    "動か/動き/動いて 開か/開き/開いて 見つから/見つかり/見つかって 表示され/表示され/表示されて "
+    "反映され/反映され/反映されて 進め/進め/進めて 押せ/押せ/押せて 払え/払え/払えて 聞こえ/聞こえ/聞こえて "
+    "映ら/映り/映って 起動し/起動し/起動して 読み込め/読み込め/読み込めて 送れ/送れ/送れて "
+    "受け取れ/受け取れ/受け取れて 戻ら/戻り/戻って 直ら/直り/直って 治ら/治り/治って 来/来/来て こ/き/きて "
+    "出/出/出て 入れ/入れ/入れて 乗れ/乗れ/乗れて 見れ/見れ/見れて 買え/買え/買えて 変わら/変わり/変わって "
+    "連絡が来/連絡が来/連絡が来て 返信が来/返信が来/返信が来て 返ってこ/返ってき/返ってきて 対応され/対応され/対応されて"
+)
+_FAILURE_WEIGHT = -1.5
+
+# Emoji and ASCII emoticons, matched anywhere.
+_SYMBOL_LEXICON = """
++2.0 | 😍 | 🥰 | 🤩 | 😘 | 💕 | 💖 | 💗 | 💓 | 💞 | 💘 | ♥ | ♡ | 🫶 | 🎉 | 🥳 | 🎊 | 👏 | 🙌 | 💯 | ❤
++1.5 | 😊 | ☺ | 😀 | 😃 | 😄 | 😁 | 🙂 | 😉 | 🤗 | 😋 | 😌 | 👍 | 👌 | ✨ | 🌟 | ⭐ | 🌸 | 💐 | 🎂 | 🙏
++1.5 | 💪 | ✌ | 🆗 | ❣ | ^^ | ^_^ | ^-^ | ^o^ | ^^/ | :) | :-) | :d | ;) | :p | <3
++1.0 | 🔥 | 🥹 | 😎 | 🍀 | 🌈 | ☀ | 🎶 | ♪ | ☆ | ★ | 🤤 | 🤭 | 😇
+-2.5 | 😡 | 🤬 | 💢 | 😠 | 🖕 | 👎 | 🤮 | 🤢 | 💔 | 😤 | orz | otl | :( | :-( | :'( | ;_; | t_t | ;; | </3
+-1.5 | 😭 | 😢 | 😩 | 😫 | 😞 | 😔 | 😣 | 😖 | 😥 | 😓 | 😰 | 😨 | 😱 | 😿 | 💀 | 🥺 | 😑 | 😐 | 🤦
+-1.5 | 🤷 | 😪 | 😕 | 🙁 | ☹ | ⚠ | ❌ | 🆘 | 😬 | 😵 | :/ | -_- | ^^; | 💦 | 🥲 | 😮‍💨 | 😮 | 💤
+"""
+
+# Intensifiers just before a cue (EN: up to two words, JA: a few characters) and JA "すぎ" after it.
+_EN_BOOSTERS = frozenset(
+    "very so really extremely super totally absolutely incredibly completely utterly truly such "
+    "seriously freaking insanely highly beyond especially too most soo sooo definitely".split()
+)
+_JA_BOOSTER_RE = re.compile(
+    r"(?:超|めっちゃ|めちゃくちゃ|めちゃめちゃ|めちゃ|すごく|すっごく|すごい|凄く|とても|本当に|ほんとに|ほんとうに"
+    r"|ほんと|マジで|まじで|マジ|まじ|激|鬼|かなり|大変|非常に|ガチで|がちで|ほんま|心から|一番|最も|あまりにも)$"
+)
+_JA_SUFFIX_BOOSTER_RE = re.compile(r"(?:すぎ|過ぎ|すぎる|すぎて)")
+_BOOST = 1.3
+
+# EN negators anywhere in the last three words of the same clause flip the cue.
+_EN_NEGATORS = frozenset(
+    "not no never without hardly barely neither nor nothing none nobody dont doesnt didnt isnt "
+    "wasnt arent werent cant cannot couldnt wont wouldnt shouldnt havent hasnt hadnt aint".split()
+)
+_EN_WORD_RE = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_EN_CLAUSE_BREAK_RE = re.compile(r"[,.;:!?()]| but | and ")
+# JA negation right after a stem: く/じゃ/では + ない…, or ません / ず.
+_JA_NEG_RE = re.compile(
+    r"(?:く|くは|くも|じゃ|じゃあ|では|でも|で|が|は|も)?"
+    r"(?:な(?:い|かっ|く|し|さそう)|ねー|ねえ|ねぇ|ありません|ありませ|ません|ず(?![っつ]))"
+)
+# Negating a positive word is strong evidence ("not helpful", 美味しくない); negating a negative
+# one is only weak praise ("not bad", 問題ない, 悪くない).
+_NEGATE_POSITIVE = -0.8
+_NEGATE_NEGATIVE = -0.35
+
+# Contrast pivots: what follows "but"/けど is what the author means.
+_PIVOT_RE = re.compile(r"\bbut\b|\bhowever\b|けど|けれど|ですが|だが|しかし|でも、|ただ、|ものの|が、")
+_BEFORE_PIVOT = 0.6
+_AFTER_PIVOT = 1.2
+
+# Fixed sarcasm patterns (EN); a match is a negative cue and arms the flip of ironic praise.
+_EN_SARCASM_RE = re.compile(
+    r"\b(?:thanks|thank you|thx)(?: a lot| so much)? for nothing\b"
+    r"|\b(?:love|loving|enjoy|enjoying|nothing like|nothing better than) (?:waiting|sitting|being|getting"
+    r"|paying|standing|spending|having to|sleeping|missing|losing)\b"
+    r"|(?:^|[.!?] |\b(?:oh|just|so) )(?:great|perfect|awesome|wonderful|fantastic|brilliant|nice|lovely"
+    r"|cool|excellent)[,.!]* (?:another|more|again|now|yet|thanks)\b"
+    r"|\bthanks a lot\b|\bso much for\b|\bclearly\b|\bobviously\b|\bof course\b"
+)
+_SARCASM_WEIGHT = -1.5
+
+# Laughter: ASCII "w" runs and 草/笑 in Japanese text, lol/haha in English.
+_JA_LAUGH_RE = re.compile(r"(?<![a-z])w+(?![a-z/])|草(?![ぁ-んァ-ヶ一-龥])|(?<![ぁ-んァ-ヶ一-龥])笑(?![ぁ-んァ-ヶ一-龥])|ワロ")
+_EN_LAUGH_RE = re.compile(r"\b(?:lol|lmao|lmfao|rofl|haha[ha]*|hehe[he]*)\b|😂|🤣|😆")
+_LAUGH_WEIGHT = 0.7
+_JA_CHAR_RE = re.compile("[ぁ-んァ-ヶ一-龥]")
+_ASCII_LETTER_RE = re.compile("[a-z]")
+
+# Kaomoji: a short parenthesised run with face parts and no ordinary words.
+_KAOMOJI_RE = re.compile(r"[(][^()]{1,16}[)]")
+_KAOMOJI_FACE = frozenset("ω´`^;_・≧≦▽∀゚°ᴗε╥⌒益皿∇ಠ♡◕д\u0301>＜<'")
+_KAOMOJI_NEGATIVE = frozenset(";益皿╥ಠд#╬")
+_KAOMOJI_POSITIVE = frozenset("^≧≦▽∀♪☆★♡*ᴗ◕")
+_KAOMOJI_WORD_RE = re.compile("[a-su-z0-9ぁ-んァ-ヶ一-龥]")
+
+# Three-way softmax over the net score with a neutral band: positive needs net > _POS_BAR,
+# negative needs net < -_NEG_BAR. Support posts lean negative, so the negative bar is lower.
+_POS_BAR = 1.0
+_NEG_BAR = 0.9
+_SHARPNESS = 1.2
+_EXCLAIM_BOOST = 0.1
+_MAX_CUES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class SentimentResult:
+    """Label, probabilities (positive/neutral/negative, summing to 1) and the cues behind it."""
+
+    label: Label
+    scores: dict[str, float]
+    cues: tuple[str, ...]
+    net: float
+
+
+@dataclass(slots=True)
+class _Hit:
+    start: int
+    cue: str
+    weight: float
+    flags: int = 0
+    negated: bool = False
+
+
+def _parse(spec: str) -> dict[str, tuple[float, int]]:
+    """Parse a lexicon block into ``{normalised entry: (weight, flags)}``."""
+    table: dict[str, tuple[float, int]] = {}
+    for raw_line in spec.splitlines():
+        line = raw_line.strip()
+        if not line or line.startswith("#"):
+            continue
+        head, *entries = (part.strip() for part in line.split(" | "))
+        line_flags = _MARKER if head.startswith("!") else 0
+        weight = float(head.lstrip("!"))
+        for entry in entries:
+            flags = line_flags
+            if entry.startswith("~~"):
+                flags |= _IRONIC | _STRONG_IRONY
+                entry = entry[2:]
+            elif entry.startswith("~"):
+                flags |= _IRONIC
+                entry = entry[1:]
+            key = normalize(entry)
+            if key:
+                table[key] = (weight, flags)
+    return table
+
+
+def _failure_forms(spec: str) -> dict[str, tuple[float, int]]:
+    """Expand "nai-stem/masu-stem/te-form" triples into their negative forms (届かない, 届きません, ...)."""
+    table: dict[str, tuple[float, int]] = {}
+    for triple in spec.split():
+        nai, masu, te = triple.split("/")
+        forms = [nai + s for s in ("ない", "なかった", "なくて", "なくな", "ず", "ねー", "ねえ", "なすぎ", "なさすぎ")]
+        forms += [masu + "ません", te + "ない", te + "いない", te + "ません", te + "いません", te + "なかった"]
+        for form in forms:
+            table[normalize(form)] = (_FAILURE_WEIGHT, 0)
+    return table
+
+
+_Trie = dict[str, "_Trie"]
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """Build a regex alternation shaped as a trie, so longer entries are tried first at each spot.
+
+    Python's ``re`` does not optimise a flat ``a|b|c`` over hundreds of words; a trie keeps the
+    scan close to linear and makes "great job" win over "great".
+    """
+    trie: _Trie = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: _Trie) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        ends_here = "" in node
+        if len(branches) == 1 and not ends_here:
+            return branches[0]
+        group = "(?:" + "|".join(branches) + ")"
+        return group + "?" if ends_here else group
+
+    return build(trie)
+
+
+_EN_TABLE = _parse(_EN_LEXICON)
+_JA_TABLE = {**_parse(_JA_LEXICON), **_failure_forms(_JA_FAILURE_VERBS), **_parse(_SYMBOL_LEXICON)}
+# English entries must sit on word boundaries; the leading boundary is checked in Python because a
+# look-behind in front of the trie would stop ``re`` from skipping quickly to candidate positions.
+_EN_RE = re.compile("(?:" + _trie_pattern(_EN_TABLE) + ")(?![a-z0-9])")
+_JA_RE = re.compile(_trie_pattern(_JA_TABLE))
+_EN_BOUNDARY_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789'<")
+
+
+def analyze_sentiment(text: str) -> SentimentResult:
+    """Score the sentiment of a raw post (normalises it first)."""
+    return analyze_sentiment_normalized(normalize(text))
+
+
+def analyze_sentiment_normalized(text: str) -> SentimentResult:
+    """Score the sentiment of text already passed through :func:`normalize`."""
+    hits: list[_Hit] = []
+    if "(" in text:
+        text = _match_kaomoji(text, hits)
+    has_latin = _ASCII_LETTER_RE.search(text) is not None
+    has_ja = _JA_CHAR_RE.search(text) is not None
+    if has_latin:
+        _match_english(text, hits)
+    _match_japanese(text, hits, has_ja)
+
+    ironic = False
+    if has_latin:
+        for match in _EN_SARCASM_RE.finditer(text):
+            ironic = True
+            hits.append(_Hit(match.start(), match.group().strip(" .!?"), _SARCASM_WEIGHT))
+    ironic = ironic or any(hit.flags & _MARKER for hit in hits)
+
+    pivot = _last_pivot(text)
+    pos_total = neg_total = 0.0
+    for hit in hits:
+        if pivot >= 0:
+            hit.weight *= _BEFORE_PIVOT if hit.start < pivot else _AFTER_PIVOT
+        if hit.weight < 0:
+            neg_total -= hit.weight
+    if neg_total > 0:
+        # Praise next to a complaint is sarcasm when the post signals irony, or always for
+        # praise that is rarely sincere in a complaint (さすが, 安定の).
+        for hit in hits:
+            if hit.weight > 0 and (hit.flags & _STRONG_IRONY or (ironic and hit.flags & _IRONIC)):
+                hit.weight = -hit.weight
+                hit.cue = f"{hit.cue} (sarcasm)"
+                neg_total += -hit.weight
+    pos_total = sum(hit.weight for hit in hits if hit.weight > 0)
+
+    laughs = _laughter(text, has_latin, has_ja)
+    if laughs and neg_total == 0:
+        # Laughing with the brand is mild praise; laughing at a failure is not counted.
+        pos_total += _LAUGH_WEIGHT
+        hits.append(_Hit(0, laughs, _LAUGH_WEIGHT))
+
+    net = pos_total - neg_total
+    if net and "!" in text:
+        net *= 1.0 + _EXCLAIM_BOOST * min(text.count("!"), 3)
+    return _result(net, hits)
+
+
+def _match_kaomoji(text: str, hits: list[_Hit]) -> str:
+    """Record parenthesised kaomoji and blank them out of ``text``."""
+    pieces: list[str] = []
+    last = 0
+    for match in _KAOMOJI_RE.finditer(text):
+        inner = match.group()[1:-1]
+        if _KAOMOJI_WORD_RE.search(inner.replace("t_t", "")) or not any(ch in _KAOMOJI_FACE for ch in inner):
+            continue
+        negative = "t_t" in inner or any(ch in _KAOMOJI_NEGATIVE for ch in inner)
+        positive = any(ch in _KAOMOJI_POSITIVE for ch in inner)
+        if negative:
+            weight = -0.8 if positive else -1.5  # (^^; is wry, (;´д`) is despair
+        elif positive:
+            weight = 1.5
+        elif "ω" in inner and "`" in inner:
+            weight = -0.8  # (´・ω・`) "shobon": deflated
+        else:
+            continue
+        hits.append(_Hit(match.start(), match.group(), weight))
+        pieces.append(text[last : match.start()])
+        pieces.append(" " * (match.end() - match.start()))
+        last = match.end()
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _match_english(text: str, hits: list[_Hit]) -> None:
+    for match in _EN_RE.finditer(text):
+        start = match.start()
+        if start and text[start - 1] in _EN_BOUNDARY_BEFORE:
+            continue
+        cue = match.group()
+        weight, flags = _EN_TABLE[cue]
+        if not weight and not flags:
+            continue
+        hit = _Hit(start, cue, weight, flags)
+        before = _EN_CLAUSE_BREAK_RE.split(text[max(0, start - 40) : start])[-1]
+        words = _EN_WORD_RE.findall(before)[-3:]
+        if words and cue.split(" ", 1)[0] not in _EN_NEGATORS:
+            if any(w in _EN_NEGATORS or w.endswith("n't") for w in words):
+                hit.negated = True
+                hit.weight *= _NEGATE_POSITIVE if weight > 0 else _NEGATE_NEGATIVE
+                hit.cue = f"{' '.join(words)} {cue}"
+            elif words[-1] in _EN_BOOSTERS or (len(words) > 1 and words[-2] in _EN_BOOSTERS):
+                hit.weight *= _BOOST
+        hits.append(hit)
+
+
+def _match_japanese(text: str, hits: list[_Hit], has_ja: bool) -> None:
+    for match in _JA_RE.finditer(text):
+        cue = match.group()
+        weight, flags = _JA_TABLE[cue]
+        if not weight and not flags:
+            continue
+        start, end = match.span()
+        hit = _Hit(start, cue, weight, flags)
+        if has_ja and weight:
+            negation = _JA_NEG_RE.match(text, end)
+            if negation:
+                hit.negated = True
+                hit.weight *= _NEGATE_POSITIVE if weight > 0 else _NEGATE_NEGATIVE
+                hit.cue = cue + negation.group()
+            elif _JA_BOOSTER_RE.search(text, max(0, start - 6), start) or _JA_SUFFIX_BOOSTER_RE.match(text, end):
+                hit.weight *= _BOOST
+        hits.append(hit)
+
+
+def _laughter(text: str, has_latin: bool, has_ja: bool) -> str:
+    """Return the first laughter token, or "" if none."""
+    match = None
+    if has_ja:
+        match = _JA_LAUGH_RE.search(text)
+    if match is None and (has_latin or not has_ja):
+        match = _EN_LAUGH_RE.search(text)
+    return match.group() if match else ""
+
+
+def _last_pivot(text: str) -> int:
+    position = -1
+    for match in _PIVOT_RE.finditer(text):
+        position = match.start()
+    return position
+
+
+def _result(net: float, hits: list[_Hit]) -> SentimentResult:
+    logits = (
+        _SHARPNESS * (net - _POS_BAR),
+        0.0,
+        _SHARPNESS * (-net - _NEG_BAR),
+    )
+    peak = max(logits)
+    exps = [math.exp(z - peak) for z in logits]
+    total = sum(exps)
+    probs = [e / total for e in exps]
+    label = LABELS[probs.index(max(probs))]
+    # Report the cues that pushed toward the label (all of them when the post came out neutral).
+    if label == "positive":
+        drivers = [h for h in hits if h.weight > 0]
+    elif label == "negative":
+        drivers = [h for h in hits if h.weight < 0]
+    else:
+        drivers = [h for h in hits if h.weight]
+    drivers.sort(key=lambda h: -abs(h.weight))
+    cues: list[str] = []
+    for hit in drivers:
+        if hit.cue not in cues:
+            cues.append(hit.cue)
+        if len(cues) == _MAX_CUES:
+            break
+    scores = dict(zip(LABELS, _round_to_one(probs), strict=True))
+    return SentimentResult(label=label, scores=scores, cues=tuple(cues), net=round(net, 3))
+
+
+def _round_to_one(probs: list[float]) -> list[float]:
+    """Round to 4 decimals while keeping the sum exactly 1.0 (the largest absorbs the rest)."""
+    rounded = [round(p, 4) for p in probs]
+    biggest = rounded.index(max(rounded))
+    rounded[biggest] = round(1.0 - sum(r for i, r in enumerate(rounded) if i != biggest), 4)
+    return rounded

@@ -1,0 +1,1 @@
+"""The agent page: static files served by the web function with strict security headers."""

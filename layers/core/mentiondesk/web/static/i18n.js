@@ -1,0 +1,451 @@
+// Mentiondesk agent UI — strings and locale-aware formatting.
+// Every user-visible string lives in DICT; values are either templates with
+// {name} placeholders or functions of the params object (for plurals).
+
+const DICT = {
+  en: {
+    skipToContent: 'Skip to content',
+    noscript: 'Mentiondesk needs JavaScript.',
+    navLabel: 'Main',
+    navInbox: 'Inbox',
+    languageLabel: 'Display language',
+    signOut: 'Sign out',
+    currentUser: 'Signed in as {name}, {role}',
+
+    signInTitle: 'Sign in to Mentiondesk',
+    signInLead: 'Handle customer posts from X, Instagram and Facebook in one shared inbox.',
+    devModeNote: 'Development sign-in — no password is checked. Never enable this in production.',
+    emailLabel: 'Work email',
+    emailPlaceholder: 'you@example.com',
+    signIn: 'Sign in',
+    signingIn: 'Signing in…',
+    demoUsers: 'Demo users',
+    demoUsersHint: 'Sign in with one click as:',
+    cognitoLead: 'You will be sent to your organisation’s sign-in page.',
+    signInWithCognito: 'Continue to sign-in',
+    redirecting: 'Redirecting to sign-in…',
+    completingSignIn: 'Completing sign-in…',
+    loadingConfig: 'Loading…',
+
+    inboxTitle: 'Inbox',
+    statusFilter: 'Status',
+    loading: 'Loading…',
+    loadMore: 'Load more',
+    loadingMore: 'Loading more…',
+    emptyInbox: 'No tickets with this status.',
+    showingCount: ({ n }) => (n === 1 ? '1 ticket' : `${n} tickets`),
+    newTickets: ({ n }) => (n === 1 ? '1 new ticket' : `${n} new tickets`),
+    unread: 'Unread',
+    unassigned: 'Unassigned',
+    messagesCount: ({ n }) => (n === 1 ? '1 message' : `${n} messages`),
+    verified: 'Verified account',
+    followers: ({ n }) => `${n} followers`,
+    lastActivity: 'Last activity {time}',
+
+    'status.open': 'Open',
+    'status.pending': 'Pending',
+    'status.resolved': 'Resolved',
+    'status.closed': 'Closed',
+    'status.all': 'All',
+
+    'sentiment.positive': 'Positive',
+    'sentiment.neutral': 'Neutral',
+    'sentiment.negative': 'Negative',
+    'sentiment.none': 'Not classified',
+
+    'lang.ja': 'Japanese',
+    'lang.en': 'English',
+    'lang.none': 'Language unknown',
+
+    'triage.pending': 'Triage pending',
+    'triage.done': 'Triaged',
+    'triage.failed': 'Triage failed',
+
+    'kind.mention': 'Mention',
+    'kind.reply': 'Reply',
+    'kind.dm': 'DM',
+
+    'channel.x': 'X',
+    'channel.instagram': 'Instagram',
+    'channel.facebook': 'Facebook',
+
+    'role.admin': 'Admin',
+    'role.supervisor': 'Supervisor',
+    'role.agent': 'Agent',
+    'role.finance': 'Finance',
+
+    selectTicket: 'Select a ticket to read the conversation.',
+    shortcutsTitle: 'Keyboard shortcuts',
+    shortcutMove: 'next / previous ticket',
+    shortcutOpen: 'open the selected ticket',
+    shortcutBack: 'back to the list',
+    backToInbox: 'Back to inbox',
+    closeTicket: 'Close',
+    ticketLoading: 'Loading ticket…',
+    ticketNotFound: 'This ticket could not be found.',
+
+    metaStatus: 'Status',
+    metaAssignee: 'Assignee',
+    metaSentiment: 'Sentiment',
+    metaLanguage: 'Language',
+    metaTriage: 'Triage',
+    metaTeam: 'Team',
+    metaChannel: 'Channel',
+    metaCreated: 'Created',
+    metaUpdated: 'Last activity',
+    metaTicketId: 'Ticket ID',
+
+    conversation: 'Conversation',
+    activity: 'Activity',
+    noMessages: 'No messages yet.',
+    noEvents: 'No activity yet.',
+    openPost: 'Post:',
+    unsafeLink: 'Link not opened (unsupported address):',
+    attachments: 'Attachments',
+    inReplyTo: 'In reply to {id}',
+    'direction.inbound': 'Customer',
+    'direction.outbound': 'Team',
+
+    'event.ticket_created': 'Ticket created',
+    'event.message_received': 'Message received',
+    'event.classified': 'Classified automatically',
+    'event.assigned': ({ name }) => (name ? `Assigned to ${name}` : 'Assigned'),
+    'event.queued': ({ team }) => (team ? `Placed in the ${team} queue` : 'Placed in the queue'),
+    'event.triage_failed': 'Automatic triage failed',
+    'event.unknown': 'Event: {type}',
+    eventSentiment: 'Sentiment: {value}',
+    eventLanguage: 'Language: {value}',
+    eventStrategy: 'Method: {value}',
+    eventReason: 'Reason: {value}',
+    eventScores: 'Scores',
+    eventBy: 'by {actor}',
+    'strategy.round_robin': 'round robin',
+    'strategy.least_busy': 'least busy',
+    'strategy.manual': 'manual',
+    'actor.system': 'System',
+    'actor.you': 'you',
+
+    dismiss: 'Dismiss',
+    retry: 'Try again',
+    justNow: 'just now',
+    errorPrefix: 'Error',
+    errorNetwork: 'Cannot reach the server. Retrying automatically…',
+    errorServer: ({ status, message }) =>
+      message ? `The server returned an error (${status}): ${message}` : `The server returned an error (${status}).`,
+    errorConfig: 'Could not load the sign-in settings.',
+    errorStart: 'Could not load your account.',
+    errorSignIn: ({ message }) => (message ? `Sign-in failed: ${message}` : 'Sign-in failed.'),
+    errorEmailRequired: 'Enter an email address.',
+    errorState: 'Sign-in could not be verified (the state did not match). Please sign in again.',
+    errorCognito: ({ message }) => `Sign-in was not completed: ${message}`,
+    errorCognitoConfig: 'Sign-in is not configured correctly (identity provider settings are missing).',
+    errorCrypto: 'This browser cannot sign in securely here (needs HTTPS).',
+    sessionExpired: 'Your session has ended. Please sign in again.',
+    signedOut: 'You have signed out.',
+  },
+
+  ja: {
+    skipToContent: '本文へスキップ',
+    noscript: 'Mentiondesk を使うには JavaScript が必要です。',
+    navLabel: 'メイン',
+    navInbox: '受信箱',
+    languageLabel: '表示言語',
+    signOut: 'サインアウト',
+    currentUser: '{name}（{role}）としてサインイン中',
+
+    signInTitle: 'Mentiondesk にサインイン',
+    signInLead: 'X・Instagram・Facebook のお客様の投稿を、ひとつの共有受信箱で対応します。',
+    devModeNote: '開発用サインインです。パスワードは確認されません。本番環境では有効にしないでください。',
+    emailLabel: '仕事用メールアドレス',
+    emailPlaceholder: 'you@example.com',
+    signIn: 'サインイン',
+    signingIn: 'サインインしています…',
+    demoUsers: 'デモユーザー',
+    demoUsersHint: 'ワンクリックでサインイン：',
+    cognitoLead: '組織のサインインページに移動します。',
+    signInWithCognito: 'サインインへ進む',
+    redirecting: 'サインインページへ移動しています…',
+    completingSignIn: 'サインインを完了しています…',
+    loadingConfig: '読み込み中…',
+
+    inboxTitle: '受信箱',
+    statusFilter: 'ステータス',
+    loading: '読み込み中…',
+    loadMore: 'さらに読み込む',
+    loadingMore: '読み込み中…',
+    emptyInbox: 'このステータスのチケットはありません。',
+    showingCount: ({ n }) => `${n} 件`,
+    newTickets: ({ n }) => `新しいチケットが ${n} 件あります`,
+    unread: '未読',
+    unassigned: '未割り当て',
+    messagesCount: ({ n }) => `メッセージ ${n} 件`,
+    verified: '認証済みアカウント',
+    followers: ({ n }) => `フォロワー ${n}`,
+    lastActivity: '最終更新 {time}',
+
+    'status.open': '未対応',
+    'status.pending': '保留中',
+    'status.resolved': '解決済み',
+    'status.closed': 'クローズ',
+    'status.all': 'すべて',
+
+    'sentiment.positive': 'ポジティブ',
+    'sentiment.neutral': 'ニュートラル',
+    'sentiment.negative': 'ネガティブ',
+    'sentiment.none': '未分類',
+
+    'lang.ja': '日本語',
+    'lang.en': '英語',
+    'lang.none': '言語不明',
+
+    'triage.pending': '自動判定中',
+    'triage.done': '判定済み',
+    'triage.failed': '自動判定に失敗',
+
+    'kind.mention': 'メンション',
+    'kind.reply': 'リプライ',
+    'kind.dm': 'DM',
+
+    'channel.x': 'X',
+    'channel.instagram': 'Instagram',
+    'channel.facebook': 'Facebook',
+
+    'role.admin': '管理者',
+    'role.supervisor': 'スーパーバイザー',
+    'role.agent': 'エージェント',
+    'role.finance': '経理',
+
+    selectTicket: 'チケットを選ぶと会話が表示されます。',
+    shortcutsTitle: 'キーボードショートカット',
+    shortcutMove: '次 / 前のチケット',
+    shortcutOpen: '選択中のチケットを開く',
+    shortcutBack: '一覧に戻る',
+    backToInbox: '受信箱に戻る',
+    closeTicket: '閉じる',
+    ticketLoading: 'チケットを読み込み中…',
+    ticketNotFound: 'このチケットは見つかりませんでした。',
+
+    metaStatus: 'ステータス',
+    metaAssignee: '担当者',
+    metaSentiment: '感情',
+    metaLanguage: '言語',
+    metaTriage: '自動判定',
+    metaTeam: 'チーム',
+    metaChannel: 'チャネル',
+    metaCreated: '作成日時',
+    metaUpdated: '最終更新',
+    metaTicketId: 'チケット ID',
+
+    conversation: '会話',
+    activity: '履歴',
+    noMessages: 'メッセージはまだありません。',
+    noEvents: '履歴はまだありません。',
+    openPost: '投稿：',
+    unsafeLink: 'リンクは開けません（未対応のアドレス）：',
+    attachments: '添付',
+    inReplyTo: '{id} への返信',
+    'direction.inbound': 'お客様',
+    'direction.outbound': 'チーム',
+
+    'event.ticket_created': 'チケットが作成されました',
+    'event.message_received': 'メッセージを受信しました',
+    'event.classified': '自動分類されました',
+    'event.assigned': ({ name }) => (name ? `${name} さんに割り当てられました` : '割り当てられました'),
+    'event.queued': ({ team }) => (team ? `${team} キューに追加されました` : 'キューに追加されました'),
+    'event.triage_failed': '自動判定に失敗しました',
+    'event.unknown': 'イベント：{type}',
+    eventSentiment: '感情：{value}',
+    eventLanguage: '言語：{value}',
+    eventStrategy: '方式：{value}',
+    eventReason: '理由：{value}',
+    eventScores: 'スコア',
+    eventBy: '実行者：{actor}',
+    'strategy.round_robin': 'ラウンドロビン',
+    'strategy.least_busy': '対応数が最少の担当者',
+    'strategy.manual': '手動',
+    'actor.system': 'システム',
+    'actor.you': 'あなた',
+
+    dismiss: '閉じる',
+    retry: '再試行',
+    justNow: 'たった今',
+    errorPrefix: 'エラー',
+    errorNetwork: 'サーバーに接続できません。自動的に再試行しています…',
+    errorServer: ({ status, message }) =>
+      message ? `サーバーでエラーが発生しました（${status}）：${message}` : `サーバーでエラーが発生しました（${status}）。`,
+    errorConfig: 'サインイン設定を読み込めませんでした。',
+    errorStart: 'アカウント情報を読み込めませんでした。',
+    errorSignIn: ({ message }) => (message ? `サインインできませんでした：${message}` : 'サインインできませんでした。'),
+    errorEmailRequired: 'メールアドレスを入力してください。',
+    errorState: 'サインインを確認できませんでした（state が一致しません）。もう一度サインインしてください。',
+    errorCognito: ({ message }) => `サインインが完了しませんでした：${message}`,
+    errorCognitoConfig: 'サインインの設定が正しくありません（認証プロバイダーの設定がありません）。',
+    errorCrypto: 'このブラウザーではここから安全にサインインできません（HTTPS が必要です）。',
+    sessionExpired: 'セッションが終了しました。もう一度サインインしてください。',
+    signedOut: 'サインアウトしました。',
+  },
+};
+
+export const LANGUAGES = [
+  { code: 'ja', label: '日本語' },
+  { code: 'en', label: 'English' },
+];
+
+const LANG_KEY = 'md.lang';
+const DEFAULT_TZ = 'Asia/Tokyo';
+
+let current = 'en';
+let timeZone = DEFAULT_TZ;
+let formatters = new Map();
+
+function storageGet(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function storageSet(key, value) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    /* storage disabled: the choice just is not remembered */
+  }
+}
+
+export function initLanguage() {
+  const saved = storageGet(LANG_KEY);
+  if (saved === 'ja' || saved === 'en') {
+    current = saved;
+  } else {
+    const nav = (navigator.languages && navigator.languages[0]) || navigator.language || '';
+    current = nav.toLowerCase().startsWith('ja') ? 'ja' : 'en';
+  }
+  document.documentElement.lang = current;
+  return current;
+}
+
+export function getLanguage() {
+  return current;
+}
+
+export function setLanguage(code) {
+  if (code !== 'ja' && code !== 'en') return;
+  current = code;
+  formatters = new Map();
+  storageSet(LANG_KEY, code);
+  document.documentElement.lang = code;
+}
+
+/** Translate `key`; unknown keys fall back to English, then to the key itself. */
+export function t(key, params = {}) {
+  let value = DICT[current][key];
+  if (value === undefined) value = DICT.en[key];
+  if (value === undefined) return key;
+  if (typeof value === 'function') return value(params);
+  return value.replace(/\{(\w+)\}/g, (_, name) => (params[name] === undefined ? '' : String(params[name])));
+}
+
+/** Translate a "namespace.value" key if it exists, otherwise return the raw value. */
+export function tOr(prefix, value) {
+  if (value === null || value === undefined || value === '') return '';
+  const key = `${prefix}.${value}`;
+  if (key in DICT[current] || key in DICT.en) return t(key);
+  return String(value);
+}
+
+export function setTimeZone(tz) {
+  if (typeof tz !== 'string' || !tz) return;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    timeZone = tz;
+    formatters = new Map();
+  } catch {
+    /* invalid zone from the server: keep the default */
+  }
+}
+
+export function getTimeZone() {
+  return timeZone;
+}
+
+function locale() {
+  return current === 'ja' ? 'ja-JP' : 'en-GB';
+}
+
+function formatter(name, make) {
+  let f = formatters.get(name);
+  if (!f) {
+    f = make(locale());
+    formatters.set(name, f);
+  }
+  return f;
+}
+
+function toDate(iso) {
+  if (!iso) return null;
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** "23 Nov 2026, 18:00" / "2026/11/23 18:00" in the team time zone. */
+export function formatDateTime(iso) {
+  const d = toDate(iso);
+  if (!d) return '';
+  return formatter('dt', (loc) =>
+    new Intl.DateTimeFormat(loc, { timeZone, dateStyle: 'medium', timeStyle: 'short' }),
+  ).format(d);
+}
+
+/** Full date and time including seconds and the zone name (for tooltips). */
+export function formatDateTimeFull(iso) {
+  const d = toDate(iso);
+  if (!d) return '';
+  return formatter('dtfull', (loc) =>
+    new Intl.DateTimeFormat(loc, {
+      timeZone,
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'short',
+    }),
+  ).format(d);
+}
+
+function sameYearInZone(a, b) {
+  const f = formatter('year', (loc) => new Intl.DateTimeFormat(loc, { timeZone, year: 'numeric' }));
+  return f.format(a) === f.format(b);
+}
+
+/** Relative time for recent events ("5 min ago"), short absolute date after a day. */
+export function formatRelative(iso, now = Date.now()) {
+  const d = toDate(iso);
+  if (!d) return '';
+  const seconds = Math.round((now - d.getTime()) / 1000);
+  if (seconds < 45) return t('justNow');
+  const rtf = formatter('rel', (loc) => new Intl.RelativeTimeFormat(loc, { numeric: 'auto', style: 'short' }));
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return rtf.format(-minutes, 'minute');
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return rtf.format(-hours, 'hour');
+  if (sameYearInZone(d, new Date(now))) {
+    return formatter('short', (loc) =>
+      new Intl.DateTimeFormat(loc, { timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }),
+    ).format(d);
+  }
+  return formatter('date', (loc) => new Intl.DateTimeFormat(loc, { timeZone, dateStyle: 'medium' })).format(d);
+}
+
+export function formatNumber(n, options) {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return '';
+  const key = `num:${JSON.stringify(options || {})}`;
+  return formatter(key, (loc) => new Intl.NumberFormat(loc, options)).format(n);
+}
+
+export function formatCompact(n) {
+  return formatNumber(n, { notation: 'compact', maximumFractionDigits: 1 });
+}

@@ -1,0 +1,10 @@
+"""The input every ticket workflow task receives (the execution input, passed through)."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TicketStepInput(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    tenant_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    ticket_id: str = Field(min_length=26, max_length=26)
