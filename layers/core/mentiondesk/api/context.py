@@ -14,8 +14,8 @@ from mentiondesk.errors import Forbidden, Unauthorized
 def authorization_middleware(app: Any, next_middleware: Callable[..., Response[Any]]) -> Response[Any]:
     """Every request passes here: public routes go through, others need a verified principal and a role."""
     route = app.context.get("_route")
-    if route is None:  # no route matched: let the resolver answer 404
-        return next_middleware(app)
+    if route is None or not _registered(app, route):
+        return next_middleware(app)  # no route matched: the resolver answers 404
     if is_public(route.method, route.path):
         return next_middleware(app)
     claims = (app.current_event.raw_event.get("requestContext", {}).get("authorizer", {})
@@ -24,6 +24,12 @@ def authorization_middleware(app: Any, next_middleware: Callable[..., Response[A
     authorize(route.method, route.path, who)
     app.append_context(principal=who)
     return next_middleware(app)
+
+
+def _registered(app: Any, route: Any) -> bool:
+    # Powertools hands unmatched requests a synthetic catch-all route; only real routes are checked
+    # against the table (and a real route missing from it is refused by `authorize`).
+    return any(r is route for r in (*app._static_routes, *app._dynamic_routes))
 
 
 def principal(router: BaseRouter) -> Principal:

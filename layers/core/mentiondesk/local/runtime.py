@@ -129,6 +129,7 @@ def install_moto_patches(runtime: LambdaRuntime, time_scale: float) -> None:
 
         lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda
         lambda_models.LambdaFunction._mentiondesk_patched = True
+    serialize_moto_transactions()
     _scale_time(time_scale)
 
 
@@ -161,3 +162,27 @@ def _scale_time(scale: float) -> None:
             env.program_state_event.wait(scaled)
 
     wait_function.WaitFunction._wait_interval = _wait_interval  # type: ignore[method-assign]
+
+
+_transaction_lock = threading.Lock()
+
+
+def serialize_moto_transactions() -> None:
+    """Make moto's TransactWriteItems isolated, as DynamoDB's are.
+
+    moto rolls a failed transaction back by restoring a copy of the whole table taken when it
+    started, which silently undoes other threads' writes made in between. Running transactions one
+    at a time keeps the emulator honest; our conditional logic is what the tests still exercise.
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend, "_mentiondesk_serialized", False):
+        return
+    original = DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        with _transaction_lock:
+            original(self, transact_items)
+
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    DynamoDBBackend._mentiondesk_serialized = True  # type: ignore[attr-defined]

@@ -31,6 +31,8 @@ SECRET_DEFAULTS = {
     "MENTIONDESK_META_VERIFY_TOKEN": "local-meta-verify-token",
 }
 REGION = "us-east-1"
+_AWS_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_ENDPOINT_URL",
+            "MOTO_PORT", "AWS_ACCOUNT_ID_ENDPOINT_MODE")
 
 
 def project_root() -> Path:
@@ -126,6 +128,16 @@ class LocalStack:
             self.server.server_close()
         if hasattr(self, "moto"):
             self.moto.stop()
+        for key, value in getattr(self, "_saved_env", {}).items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        from mentiondesk.api import deps
+        from mentiondesk.store import factory
+
+        factory.aws_client.cache_clear()
+        deps.store.cache_clear()
         for thread in self._threads:
             thread.join(timeout=5)
 
@@ -150,6 +162,7 @@ class LocalStack:
 
         self.moto_port = self.moto_port or free_port()
         endpoint = f"http://127.0.0.1:{self.moto_port}"
+        self._saved_env = {k: os.environ.get(k) for k in (*_AWS_ENV, "AWS_PROFILE")}
         os.environ.update({
             "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's
             "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ENDPOINT_URL": endpoint,

@@ -42,10 +42,11 @@ LABELS: tuple[Label, Label, Label] = ("positive", "neutral", "negative")
 _IRONIC = 1  # "~": praise that is often sarcastic (great, love, さすが) -> flips in ironic posts
 _MARKER = 2  # "!": irony marker (as usual, 今日も, 🙄); carries its own small weight, usually 0
 _STRONG_IRONY = 4  # "~~": praise that is sarcastic whenever the post complains (さすが, 安定の)
+_COURTESY = 8  # "%": thanks that may be mere politeness; weak when the post asks or requests something
 
 # ---------------------------------------------------------------------------------------------
 # Lexicons. Format: one tier per line, "weight | entry | entry | ...". Prefix an entry with "~",
-# "~~" or "!" for the flags above. Entries are normalised at import, so write them naturally.
+# "~~" or "%" for the flags above; a "!" before the weight marks the whole line as irony markers. Entries are normalised at import, so write them naturally.
 # Weights are roughly: 0.5 mild, 1 clear, 1.5 strong, 2+ very strong.
 # ---------------------------------------------------------------------------------------------
 
@@ -56,31 +57,31 @@ _EN_LEXICON = """
 +2.5 | thanks a million | can't thank you enough | cant thank you enough | made my day | you're the best
 +2.5 | you are the best | the best ever | highly recommend | five stars | 5 stars | well worth
 +2.0 | ~love | ~loved | ~loving | ~amazing | ~awesome | excellent | ~fantastic | ~wonderful | outstanding | superb
-+2.0 | ~brilliant | ~perfect | ~best | incredible | phenomenal | exceptional | kudos | shoutout | shout out
++2.0 | ~brilliant | ~perfect | incredible | phenomenal | exceptional | kudos | shoutout | shout out
 +2.0 | impressed | delighted | thrilled | grateful | thankful | appreciate it | appreciate you | appreciated
-+2.0 | hero | heroes | ~good job | ~well done | ~nice job | ~way to go | ~thank you | ~thanks | thx | tysm | ty
++2.0 | hero | heroes | ~good job | ~well done | ~nice job | ~way to go | ~%thank you | ~%thanks | %thx | tysm | %ty
 +2.0 | props | a+ | terrific | fabulous | marvelous | marvellous | stellar | spectacular | awesomeness
 +2.0 | happiest | loyal customer | pleasantly surprised | exceeded | exceeds | blessed | beautifully
 +1.5 | ~great | ~appreciate | ~happy | glad | pleased | ~nice | helpful | friendly | kind | courteous | polite
 +1.5 | professional | fixed | resolved | solved | sorted | smooth | easy | comfortable | comfy | enjoy | enjoyed
 +1.5 | ~fun | beautiful | ~cool | sweet | yay | woohoo | excited | exciting | can't wait | cant wait | recommend
-+1.5 | favorite | favourite | pleasant | pleasure | on time | worth it | safely | reliable | efficient
++1.5 | favorite | favourite | pleasant | pleasure | worth it | safely | reliable | efficient
 +1.5 | responsive | prompt | impressive | classy | gorgeous | delicious | tasty | yummy | congrats | lovely
 +1.5 | congratulations | proud | fly again | flying again | will fly | quick response | fast response | luckily
-+1.5 | quickly | the best | keep it up | good luck | upgraded | free upgrade | welcome back | looking forward
++1.5 | quickly | keep it up | good luck | free upgrade | welcome back | looking forward
 +1.5 | look forward | heaven | awesome job | legend | legendary | enjoyable | relaxing | relaxed | refreshing
 +1.5 | generous | caring | attentive | accommodating | patient | patience | sincere | genuine | flawless
-+1.5 | seamless | effortless | convenient | handy | useful | valuable | affordable | bargain | deal | fair
++1.5 | seamless | effortless | convenient | handy | useful | valuable | affordable | bargain | fair
 +1.5 | wins | winner | victory | success | successful | succeeded | awarded | celebrate | celebrating
 +1.5 | cheers | hooray | hurray | woo | woot | wooo | hugs | hug | kiss | xoxo | bless | superstar | champ
-+1.0 | not bad | not too bad | good | ~like | liked | fast | quick | early | clean | spacious | smile | smiles | fan | cute | glad to
-+1.0 | better | win | won | lucky | hope | hopefully | sure thing | no worries | all good | ok thanks | okay thanks
-+1.0 | appreciate the | wow | finally home | got home | made it | arrived safely | home safe | popular | beneficial
-+1.0 | nicely | fine | safe | calm | improve | improved | improvement | upgrade | benefit | perks | free | interesting
++1.0 | not bad | not too bad | good | liked | fast | clean | ~best | fixed | spacious | smile | smiles | fan | cute | glad to
++1.0 | win | won | lucky | sure thing | no worries | all good | ok thanks | okay thanks
++1.0 | appreciate the | finally home | got home | arrived safely | home safe | popular | beneficial
++1.0 | nicely | safe | calm | improved | improvement | benefit | perks | interesting
 +1.0 | excite | fresh | bright | warm | welcoming | positive | cool thanks | great thanks | works now | working now
-+1.0 | worked | back up | up and running | recovered | solution | smart | clever | funny | hilarious | laugh
-+1.0 | agree | thank | thanked | thanking | enjoying | glad you | nice to | wish me luck | yes! | ready
-+0.5 | yes | okay | ok | hi | hello | welcome | please | pls | plz | finally | sure | definitely | haha
++1.0 | worked | back up | up and running | recovered | solution | smart | clever | hilarious | laugh
++1.0 | agree | %thank | thanked | thanking | enjoying | glad you | nice to | wish me luck
++0.5 | welcome | quick | made it | haha | yay!
 
 -2.5 | worst | never again | never flying | never fly | never use | never using | will never | charged twice
 -2.5 | double charged | charged me twice | rip off | ripoff | scam | scammed | fraud | disgusting | disgraceful
@@ -107,6 +108,10 @@ _EN_LEXICON = """
 -2.0 | lack of | lacking | neglected | neglect | abandoned | left behind | kicked off | waste | unreliable
 -2.0 | regret | ashamed | awkward | hopeless | helpless | pointless | worthless | broken promise | false
 -2.0 | shocked | appalled | horrified | outraged | offended | offensive | annoyance | aggravating | aggravated
+-2.0 | do better | need to do better | don't care | doesn't care | dont care | doesnt care | could care less
+-2.0 | couldn't care less | let me down | let down | letting down | ever again | enough is enough | not enough
+-2.0 | treat your customers | treat customers | treating customers | still nothing | no update | no updates
+-2.0 | want my money back | money back | speak to a manager | talk to a manager | keep getting | keeps getting
 -2.0 | infuriating | infuriated | maddening | irritated | irritating | pissing | complain | complaint | complaints
 -1.5 | bad | stuck | waiting | wait time | lost | missing | missed | mess | fail | failed | failure | fails
 -1.5 | error | errors | glitch | crash | crashed | crashes | outage | no service | no signal | no wifi | still no
@@ -125,12 +130,18 @@ _EN_LEXICON = """
 -1.5 | dropped | disconnected | disconnect | busy signal | runaround | run around | nonexistent | non existent
 -1.5 | cancel | canceling | cancelling | not happy | not impressed | no way | no longer | lousy service | bored
 -1.5 | boring | tired | weak | cheap | shady | sketchy | suspicious | worst part | bad experience | attitude
+-1.0 | fix this | fix it | please fix | fix your | tried calling | tried to | i've tried | was told | were told
+-1.0 | told me | keep telling | keeps telling | kept | paid for | i paid | paying customer | paying customers
+-1.0 | sitting here | sitting on | still sitting | anyone there | is anyone | anybody there | answer the phone
+-1.0 | answer your phone | call back | callback | charge | pay extra | extra fee | yet to | not yet | how come
+-1.0 | miss my | will miss | going to miss | gonna miss | haven't | hasn't | wasn't | weren't | be better
 -1.0 | please help | help me | need help | issue | why | again | late | cold | dead | down | rebook | smell
 -1.0 | broke | apparently | really? | wont | won't | can't | cant | cannot | didn't | didnt | never | hold
 -1.0 | wait | waited | hour | minutes | mins | days | weeks | no-one | unfortunately | small | tiny | wet | lack
 -1.0 | nope | no-show | didn't get | did not | does not | do not | dont | not even | anymore | any longer
 -1.0 | where is | where's my | still | careful | warning | beware | complicated | limited | concern | concerns
--0.5 | sorry | no | any update | any updates | ?? | hmm | um | umm | only | however | though
+-0.5 | sorry | no | any update | any updates | ?? | hmm | um | umm | only | however | though | pls | plz | finally
+-0.5 | wow | funny
 
 # Blockers: phrases that contain a cue word but are not that cue.
 0 | like to | like a | like the | would like | i'd like | like that | likes | looks like | feel like
@@ -139,16 +150,16 @@ _EN_LEXICON = """
 0 | please let me know | best way | best option | best time | check in | at least | lol | free to
 0 | no doubt | without delay | no delay | no delays
 0 | on hold for you | lost and found | bad weather | cold weather | deal with | fair enough | kind of | kinda
-0 | cancel my | cancel a | cancel the | refund policy | how long | free wifi | fine print | can't believe
+0 | customer care | care about | take care | cancel my | cancel a | cancel the | refund policy | how long | free wifi | fine print | can't believe
 """
 
 # Japanese cues: matched by substring. Stems without their inflection (美味し, 可愛) let one entry
 # cover 美味しい/美味しかった/美味しすぎ and expose negation (美味しくない).
 _JA_LEXICON = """
-+2.5 | 神対応 | ~~ありがとうございます | ~ありがとうございました | 感謝しかない | 感謝です | 感謝してます | 助かりました
++2.5 | 神対応 | ~%ありがとうございます | ~ありがとうございました | 感謝しかない | 感謝です | 感謝してます | 助かりました
 +2.5 | 大満足 | 最高でした | 感動 | 神アプデ | 大好き | 一生推 | 優勝 | 完璧 | 素晴らしかった | また来ます | また行きます
 +2.5 | また泊まり | また利用し | また使い | リピ確 | 絶品 | 爆上がり | 最高すぎ | 幸せ | しあわせ | 最&高 | 神すぎ
-+2.0 | ~ありがとう | ありがと | あざす | あざっす | サンキュー | 感謝 | 助かる | 助かり | 助かった | ~最高 | 素晴らし
++2.0 | ~%ありがとう | %ありがと | あざす | あざっす | サンキュー | 感謝 | 助かる | 助かり | 助かった | ~最高 | 素晴らし
 +2.0 | ~~素晴らしい | 素敵 | すてき | 嬉し | うれし | 楽しみ | 楽しかった | 美味し | おいし | 美味かった | うまかった
 +2.0 | 好き | 可愛 | かわい | カワイイ | 便利 | 快適 | 丁寧 | 親切 | 満足 | 安心 | おすすめ | オススメ | 推せる
 +2.0 | 好感 | 有難い | ありがたい | ありがたすぎ | 嬉しかった | 喜んで | 大喜び | 心強い | 頼もしい | 天才
@@ -162,10 +173,11 @@ _JA_LEXICON = """
 +1.5 | ワクワク | わくわく | ほっと | ホッと | 神 | 誠実 | 上手 | 早かった | 早く届 | すぐ届 | 美しい | 映え | エモ
 +1.5 | 好評 | 気に入 | お気に入り | 推し | 絶対行く | 行きたい | 食べたい | ナイス | グッド | 期待 | 憧れ | 嬉
 +1.5 | 元気 | 笑顔 | 待ち遠し | ラッキー | 勝った | 勝ち | 快勝 | 晴れ | 祝福 | 誕生日 | 結婚 | ゲット | 手に入
-+1.5 | 増収 | 増益 | 好調 | 堅調 | 順調 | 向上 | 回復 | 黒字 | 上回 | 伸び | 拡大 | 改善しました | 改善された
++1.0 | 増加 | 拡大 | 上昇
++1.5 | 増収 | 増益 | 好調 | 堅調 | 順調 | 向上 | 黒字 | 上回 | 改善しました | 改善された | 復旧
 +1.0 | いい | よい | ~~さすが | ~~流石 | ~~安定の | ~~おかげで | 大丈夫 | 問題なく | 快く | 合って | 合いました
 +1.0 | お疲れ様 | おつかれさま | 新鮮 | 柔らか | ふわふわ | もちもち | サクサク | 安い | 良心的 | すごい | 凄い
-+1.0 | 頼りにな | ぴったり | ピッタリ | 丁度いい | ちょうどいい | ちょうど良 | 驚きの | 増加 | 上昇 | 増え | 改善
++1.0 | 頼りにな | ぴったり | ピッタリ | 丁度いい | ちょうどいい | ちょうど良 | 驚きの | 改善
 +1.0 | 進んで | 進み | 完成 | できた | 出来た | 行ってきま | 行ってきた | 帰ってきた | 会えた | 見れた | 買えた
 +0.5 | お世話になっております | いつも | 届いた | 使ってます | 使っています | 使ってる | 楽しんで | おはよう
 +0.5 | こんにちは | こんばんは | よろしく | 宜しく
@@ -195,13 +207,14 @@ _JA_LEXICON = """
 -1.5 | 遅 | 遅れ | 待ち | 待って | 行列 | 大行列 | 混雑 | 返金 | 払い戻し | 解約 | 乗り換え | 問題 | 改善して
 -1.5 | 困難 | 損 | 高い | 狭い | うるさい | 寒い | 寒すぎ | さむ | 暑い | 暑すぎ | 冷めて | ぬるい | 眠い | 眠れない
 -1.5 | 傷 | 欠け | 割れ | 汚 | 痒い | かゆい | ヒリヒリ | 涙 | 泣 | 死んでる | 死ぬ | 死に | 無理 | むり
--1.5 | 嘘でしょ | まじか | マジか | なんで | 何で | なぜ | 何故 | しかない | どうすれば | 急いで | 至急
+-1.5 | 嘘でしょ | まじか | マジか | しかない | どうすれば | 急いで | 至急
 -1.5 | すぐに確認 | 早くして | 説明もな | 説明がな | テンプレ | 我慢 | 限界 | ダサ | だるい | ダルい | だる
 -1.5 | うざ | ウザ | きもい | キモい | つまらな | つまんな | 退屈 | 飽きた | 苦手 | 緊張 | 焦る | 焦っ | 忘れ
--1.5 | 外れ | ハズレ | 負け | 落選 | 駄目 | ダメ | だめ | 迷う | 迷っ | 病 | 痛 | 怖 | 不安定 | 減っ | 減り
--1.0 | まだ | のに | なのに | 全然 | 全く | まったく | ひとつも | 1つも | 一度も | 結局 | 不明 | 弱い | 途切れ
+-1.5 | 外れ | ハズレ | 負け | 落選 | 駄目 | ダメ | だめ | 病 | 痛 | 怖 | 不安定 | 減っ | 減り | 病気 | 悪質
+-1.5 | 悪徳 | 損害 | 楽しめな | 楽しめませ | 待った | 待たせ | 連絡がありません | 返信がありません | 返事がありません
+-1.0 | なんで | 何で | なぜ | 何故 | まだ | のに | なのに | 全然 | 全く | まったく | ひとつも | 1つも | 一度も | 結局 | 不明 | 弱い | 途切れ
 -1.0 | 重い | 遠回り | 足りなく | 少ない | 難しい | むずかしい | 分からん | わからん | 分からない | わからない
--1.0 | 分かんない | わかんない | ため息 | はぁ | はあ | ?? | !? | ?! | また | 寝坊 | 遅刻 | 仕事 | 月曜
+-1.0 | 分かんない | わかんない | ため息 | はぁ | ?? | !? | ?! | また | 寝坊 | 遅刻
 -0.5 | ...
 
 # Blockers: words that contain a cue but mean something else, or politely ask for something.
@@ -215,7 +228,7 @@ _JA_LEXICON = """
 
 # Irony markers (no polarity of their own; they arm the flip of "~" praise).
 !0 | 今日も | 今日も今日とて | 毎度 | 毎朝 | 相変わらず | 連続 | いつものこと | お約束 | 安定して
-!0 | (笑) | 笑 | 🙄 | 🙃 | 😒
+!0 | 🙄 | 🙃 | 😒
 """
 
 # Japanese "can't / doesn't" forms of verbs that describe a service failing: nai-stem / masu-stem /
@@ -227,7 +240,7 @@ _JA_FAILURE_VERBS = (
     "映ら/映り/映って 起動し/起動し/起動して 読み込め/読み込め/読み込めて 送れ/送れ/送れて "
     "受け取れ/受け取れ/受け取れて 戻ら/戻り/戻って 直ら/直り/直って 治ら/治り/治って 来/来/来て こ/き/きて "
     "出/出/出て 入れ/入れ/入れて 乗れ/乗れ/乗れて 見れ/見れ/見れて 買え/買え/買えて 変わら/変わり/変わって "
-    "連絡が来/連絡が来/連絡が来て 返信が来/返信が来/返信が来て 返ってこ/返ってき/返ってきて 対応され/対応され/対応されて"
+    "出てこ/出てき/出てきて 走れ/走れ/走れて 連絡が来/連絡が来/連絡が来て 返信が来/返信が来/返信が来て 返ってこ/返ってき/返ってきて 対応され/対応され/対応されて"
 )
 _FAILURE_WEIGHT = -1.5
 
@@ -236,7 +249,7 @@ _SYMBOL_LEXICON = """
 +2.0 | 😍 | 🥰 | 🤩 | 😘 | 💕 | 💖 | 💗 | 💓 | 💞 | 💘 | ♥ | ♡ | 🫶 | 🎉 | 🥳 | 🎊 | 👏 | 🙌 | 💯 | ❤
 +1.5 | 😊 | ☺ | 😀 | 😃 | 😄 | 😁 | 🙂 | 😉 | 🤗 | 😋 | 😌 | 👍 | 👌 | ✨ | 🌟 | ⭐ | 🌸 | 💐 | 🎂 | 🙏
 +1.5 | 💪 | ✌ | 🆗 | ❣ | ^^ | ^_^ | ^-^ | ^o^ | ^^/ | :) | :-) | :d | ;) | :p | <3
-+1.0 | 🔥 | 🥹 | 😎 | 🍀 | 🌈 | ☀ | 🎶 | ♪ | ☆ | ★ | 🤤 | 🤭 | 😇
++1.0 | 🔥 | 🥹 | 😎 | 🍀 | 🌈 | ☀ | 🎶 | ♪ | 🤤 | 🤭 | 😇
 -2.5 | 😡 | 🤬 | 💢 | 😠 | 🖕 | 👎 | 🤮 | 🤢 | 💔 | 😤 | orz | otl | :( | :-( | :'( | ;_; | t_t | ;; | </3
 -1.5 | 😭 | 😢 | 😩 | 😫 | 😞 | 😔 | 😣 | 😖 | 😥 | 😓 | 😰 | 😨 | 😱 | 😿 | 💀 | 🥺 | 😑 | 😐 | 🤦
 -1.5 | 🤷 | 😪 | 😕 | 🙁 | ☹ | ⚠ | ❌ | 🆘 | 😬 | 😵 | :/ | -_- | ^^; | 💦 | 🥲 | 😮‍💨 | 😮 | 💤
@@ -269,7 +282,10 @@ _JA_NEG_RE = re.compile(
 # Negating a positive word is strong evidence ("not helpful", 美味しくない); negating a negative
 # one is only weak praise ("not bad", 問題ない, 悪くない).
 _NEGATE_POSITIVE = -0.8
-_NEGATE_NEGATIVE = -0.35
+_JA_NEGATE_NEGATIVE = -0.35
+# In English support posts a negated complaint word stays a complaint ("haven't been rebooked",
+# "why didn't you call"): it only weakens. Plain praise by litotes ("not bad") is its own entry.
+_EN_NEGATE_NEGATIVE = 0.5
 
 # Contrast pivots: what follows "but"/けど is what the author means.
 _PIVOT_RE = re.compile(r"\bbut\b|\bhowever\b|けど|けれど|ですが|だが|しかし|でも、|ただ、|ものの|が、")
@@ -300,6 +316,28 @@ _KAOMOJI_FACE = frozenset("ω´`^;_・≧≦▽∀゚°ᴗε╥⌒益皿∇ಠ�
 _KAOMOJI_NEGATIVE = frozenset(";益皿╥ಠд#╬")
 _KAOMOJI_POSITIVE = frozenset("^≧≦▽∀♪☆★♡*ᴗ◕")
 _KAOMOJI_WORD_RE = re.compile("[a-su-z0-9ぁ-んァ-ヶ一-龥]")
+
+# Context that weakens a cue:
+# - a question ("Is my flight on time?", 大丈夫でしょうか?) asks rather than judges;
+# - a JA conditional right before the cue (あると嬉しい, くれたら最強, ないと困る) is a wish or a request;
+# - a calm, formal JA report (…お願いします, …でしょうか) describes a problem without anger.
+_QUESTION_POSITIVE = 0.3
+_QUESTION_NEGATIVE = 0.75
+_JA_HYPOTHETICAL_RE = re.compile(r"(?:[るえいけせてれ]と|たら|れば|なら)$")
+_HYPOTHETICAL = 0.25
+_JA_POLITE_RE = re.compile(r"お願い(?:します|いたします|したい|できますか|できません)|いただけ(?:ます|ません)|でしょうか")
+_POLITE_NEGATIVE = 0.6
+_REQUEST_RE = re.compile(r"\?|\bplease\b|\bpls\b|\bcan you\b|\bcould you\b|お願い|ください|下さい|ますか|ませんか")
+_COURTESY_IN_REQUEST = 0.4
+_SENTENCE_END_RE = re.compile(r"[。.!?\n]")
+_KANJI_RE = re.compile("[一-龥]")
+
+# Review ratings: "★1", "★★★★☆", "2 stars", "5/5". The scale is the author's own verdict.
+_RATING_RE = re.compile(r"★\s?([1-5])(?![0-9])|(★+)☆*|\b([1-5])(?:/5| out of 5)? ?stars?\b|\b([1-5])/5\b")
+_RATING_WEIGHTS = {1: -3.0, 2: -2.0, 3: 0.0, 4: 1.5, 5: 2.5}
+# Waiting measured in minutes or hours (30分待ち, 1時間以上待たされ) is a complaint on its own.
+_JA_WAIT_RE = re.compile(r"[0-9一二三四五六七八九十半]+(?:分|時間|日)(?:以上|近く|も)?(?:待|並)")
+_JA_WAIT_WEIGHT = -2.0
 
 # Three-way softmax over the net score with a neutral band: positive needs net > _POS_BAR,
 # negative needs net < -_NEG_BAR. Support posts lean negative, so the negative bar is lower.
@@ -342,12 +380,12 @@ def _parse(spec: str) -> dict[str, tuple[float, int]]:
         for entry in entries:
             flags = line_flags
             if entry.startswith("~~"):
-                flags |= _IRONIC | _STRONG_IRONY
-                entry = entry[2:]
-            elif entry.startswith("~"):
+                flags |= _STRONG_IRONY
+            if entry.startswith("~"):
                 flags |= _IRONIC
-                entry = entry[1:]
-            key = normalize(entry)
+            if entry.lstrip("~").startswith("%"):
+                flags |= _COURTESY
+            key = normalize(entry.lstrip("~%"))
             if key:
                 table[key] = (weight, flags)
     return table
@@ -419,6 +457,12 @@ def analyze_sentiment_normalized(text: str) -> SentimentResult:
         _match_english(text, hits)
     _match_japanese(text, hits, has_ja)
 
+    if "★" in text or "/5" in text or "star" in text:
+        _match_rating(text, hits)
+    if has_ja and ("待" in text or "並" in text):
+        for match in _JA_WAIT_RE.finditer(text):
+            hits.append(_Hit(match.start(), match.group(), _JA_WAIT_WEIGHT))
+
     ironic = False
     if has_latin:
         for match in _EN_SARCASM_RE.finditer(text):
@@ -427,10 +471,19 @@ def analyze_sentiment_normalized(text: str) -> SentimentResult:
     ironic = ironic or any(hit.flags & _MARKER for hit in hits)
 
     pivot = _last_pivot(text)
-    pos_total = neg_total = 0.0
+    questions = "?" in text or "か" in text
+    polite = has_ja and _is_calm_polite(text, hits)
+    requesting = any(hit.flags & _COURTESY for hit in hits) and _REQUEST_RE.search(text) is not None
+    neg_total = 0.0
     for hit in hits:
         if pivot >= 0:
             hit.weight *= _BEFORE_PIVOT if hit.start < pivot else _AFTER_PIVOT
+        if questions and _in_question(text, hit.start):
+            hit.weight *= _QUESTION_POSITIVE if hit.weight > 0 else _QUESTION_NEGATIVE
+        if requesting and hit.flags & _COURTESY:
+            hit.weight *= _COURTESY_IN_REQUEST
+        if polite and hit.weight < 0:
+            hit.weight *= _POLITE_NEGATIVE
         if hit.weight < 0:
             neg_total -= hit.weight
     if neg_total > 0:
@@ -498,7 +551,7 @@ def _match_english(text: str, hits: list[_Hit]) -> None:
         if words and cue.split(" ", 1)[0] not in _EN_NEGATORS:
             if any(w in _EN_NEGATORS or w.endswith("n't") for w in words):
                 hit.negated = True
-                hit.weight *= _NEGATE_POSITIVE if weight > 0 else _NEGATE_NEGATIVE
+                hit.weight *= _NEGATE_POSITIVE if weight > 0 else _EN_NEGATE_NEGATIVE
                 hit.cue = f"{' '.join(words)} {cue}"
             elif words[-1] in _EN_BOOSTERS or (len(words) > 1 and words[-2] in _EN_BOOSTERS):
                 hit.weight *= _BOOST
@@ -512,16 +565,49 @@ def _match_japanese(text: str, hits: list[_Hit], has_ja: bool) -> None:
         if not weight and not flags:
             continue
         start, end = match.span()
+        if len(cue) == 1 and end < len(text) and _KANJI_RE.match(cue) and _KANJI_RE.match(text, end):
+            # A one-kanji cue inside a longer compound is usually another word (神 in 神南).
+            continue
         hit = _Hit(start, cue, weight, flags)
+        if has_ja and weight and _JA_HYPOTHETICAL_RE.search(text, max(0, start - 3), start):
+            hit.weight *= _HYPOTHETICAL
         if has_ja and weight:
             negation = _JA_NEG_RE.match(text, end)
             if negation:
                 hit.negated = True
-                hit.weight *= _NEGATE_POSITIVE if weight > 0 else _NEGATE_NEGATIVE
+                hit.weight *= _NEGATE_POSITIVE if weight > 0 else _JA_NEGATE_NEGATIVE
                 hit.cue = cue + negation.group()
             elif _JA_BOOSTER_RE.search(text, max(0, start - 6), start) or _JA_SUFFIX_BOOSTER_RE.match(text, end):
                 hit.weight *= _BOOST
         hits.append(hit)
+
+
+def _match_rating(text: str, hits: list[_Hit]) -> None:
+    match = _RATING_RE.search(text)
+    if match is None:
+        return
+    digit = match.group(1) or match.group(3) or match.group(4)
+    stars = int(digit) if digit else min(len(match.group(2)), 5)
+    weight = _RATING_WEIGHTS[stars]
+    if weight:
+        hits.append(_Hit(match.start(), match.group().strip(), weight))
+
+
+def _in_question(text: str, position: int) -> bool:
+    """True if the sentence holding ``position`` ends with "?" or the JA question particle か."""
+    end = _SENTENCE_END_RE.search(text, position)
+    if end is None:
+        stop = len(text)
+        return text.rstrip().endswith(("か", "かな"))
+    stop = end.start()
+    return text[stop] == "?" or text[max(0, stop - 2) : stop].endswith(("か", "かな"))
+
+
+def _is_calm_polite(text: str, hits: list[_Hit]) -> bool:
+    """A formal request with no strong emotion, no "!" and no emoji-level outburst."""
+    if "!" in text or not _JA_POLITE_RE.search(text):
+        return False
+    return all(hit.weight > -2.5 for hit in hits)
 
 
 def _laughter(text: str, has_latin: bool, has_ja: bool) -> str:

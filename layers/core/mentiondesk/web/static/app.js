@@ -248,6 +248,20 @@ function personIcon() {
   );
 }
 
+function messageCount(n) {
+  return h(
+    'span',
+    { class: 'chip chip-count', title: t('messagesCount', { n }) },
+    svg(
+      'svg',
+      { class: 'icon', viewBox: '0 0 16 16', width: 12, height: 12, 'aria-hidden': 'true', focusable: 'false' },
+      svg('path', { d: 'M2 3.5A1.5 1.5 0 0 1 3.5 2h9A1.5 1.5 0 0 1 14 3.5v6a1.5 1.5 0 0 1-1.5 1.5H7l-3.2 2.8V11h-.3A1.5 1.5 0 0 1 2 9.5z', fill: 'currentColor' }),
+    ),
+    h('span', { 'aria-hidden': 'true' }, formatNumber(n)),
+    h('span', { class: 'sr-only' }, t('messagesCount', { n })),
+  );
+}
+
 function chip(text, tone, srPrefix) {
   return h('span', { class: `chip chip-${tone}` }, srPrefix ? h('span', { class: 'sr-only' }, `${srPrefix}: `) : null, text);
 }
@@ -764,7 +778,10 @@ function openTicket(id, { focus = true } = {}) {
     if (focus) document.getElementById('ticket-title')?.focus();
     return;
   }
-  history.pushState({ mdFromList: LOAD_ID }, '', ticketHref(id));
+  // One history entry per "inbox → ticket" trip: switching tickets replaces it,
+  // so Back / Escape always returns to the list.
+  if (state.openId) history.replaceState(history.state, '', ticketHref(id));
+  else history.pushState({ mdFromList: LOAD_ID }, '', ticketHref(id));
   showTicket(id, { focus });
 }
 
@@ -981,9 +998,9 @@ function rowContent(tk) {
           state.status === 'all' ? statusChip(tk.status) : null,
           sentimentChip(tk.sentiment),
           languageChip(tk.language),
-          tk.kind ? chip(tOr('kind', tk.kind), 'quiet') : null,
+          tk.kind && tk.kind !== 'mention' ? chip(tOr('kind', tk.kind), 'quiet') : null,
           triageChip(tk.triage_state),
-          count && count > 1 ? chip(t('messagesCount', { n: count }), 'quiet') : null,
+          count && count > 1 ? messageCount(count) : null,
         ),
         h(
           'span',
@@ -1062,8 +1079,13 @@ function moveSelection(delta) {
   const ids = state.tickets.map((tk) => tk.id);
   if (!ids.length) return;
   let i = ids.indexOf(state.selectedId);
-  if (i === -1) i = 0;
-  else i = Math.min(ids.length - 1, Math.max(0, i + delta));
+  if (i === -1) {
+    // Nothing selected yet: start from the first row in view, not the top of the list.
+    const anchor = captureListAnchor();
+    i = Math.max(0, anchor && anchor.id ? ids.indexOf(anchor.id) : 0);
+  } else {
+    i = Math.min(ids.length - 1, Math.max(0, i + delta));
+  }
   if (delta > 0 && ids.indexOf(state.selectedId) === ids.length - 1 && state.next) loadMore();
   state.selectedId = ids[i];
   updateRowClasses();
@@ -1269,7 +1291,12 @@ function urlLine(label, url, focusKey) {
       h('a', { href: safe, target: '_blank', rel: 'noopener noreferrer', class: 'url', dataset: { focusKey } }, safe),
     );
   }
-  return h('p', { class: 'msg-link is-unsafe' }, h('span', { class: 'muted' }, t('unsafeLink'), ' '), h('code', { class: 'url' }, str(url)));
+  return h(
+    'p',
+    { class: 'msg-link is-unsafe' },
+    h('span', { class: 'muted' }, label, ' ', t('unsafeLink'), ' '),
+    h('code', { class: 'url' }, str(url)),
+  );
 }
 
 function messageItem(m, tk, index) {

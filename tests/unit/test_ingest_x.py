@@ -1,0 +1,154 @@
+"""The X webhook logic against moto: stored exactly once, threaded, routed, quarantined."""
+
+import json
+import threading
+from typing import Any
+
+import boto3
+import pytest
+
+from mentiondesk.errors import PayloadTooLarge, SignatureInvalid
+from mentiondesk.ingest.x_webhook import XWebhook
+from mentiondesk.store.factory import Store
+from tests.conftest import ACCOUNT_ID, X_SECRET, signed, tweet_delivery, x_event
+
+pytestmark = pytest.mark.unit
+
+
+class RecordingStarter:
+    def __init__(self) -> None:
+        self.started: list[tuple[str, str]] = []
+
+    def start_triage(self, tenant: str, ticket_id: str) -> bool:
+        self.started.append((tenant, ticket_id))
+        return True
+
+
+def make_webhook(store: Store, starter: RecordingStarter | None = None, limit: int = 262_144) -> XWebhook:
+    return XWebhook(store, starter or RecordingStarter(), lambda: X_SECRET, limit, lambda: "2026-11-23T09:00:00.000Z")
+
+
+def all_items(table_name: str) -> list[dict[str, Any]]:
+    # Test-only inspection of everything written (never on a request path).
+    return list(boto3.client("dynamodb").scan(TableName=table_name)["Items"])
+
+
+def test_mention_opens_ticket_and_starts_workflow(store: Store, tenant: str) -> None:
+    # Given a signed mention for the tenant's account
+    starter = RecordingStarter()
+    body, sig = signed(x_event("tweet_create_mention_ja.json"))
+    # When
+    outcome = make_webhook(store, starter).receive(body, sig)
+    # Then
+    assert outcome.accepted == 1 and outcome.duplicates == 0
+    ticket = store.tickets.get(tenant, outcome.tickets[0])
+    assert ticket.status == "open" and ticket.platform == "x" and ticket.customer.handle == "taro_y"
+    assert ticket.triage_state == "pending"
+    assert starter.started == [(tenant, ticket.id)]
+    detail = store.tickets.detail(tenant, ticket.id)
+    assert [m.native_id for m in detail.messages] == ["1992000000000000123"]
+    assert [e.type for e in detail.events] == ["ticket_created"]
+
+
+def test_redelivery_stores_nothing_new_and_restarts_idempotently(store: Store, tenant: str, table_name: str) -> None:
+    # Given a delivery already processed
+    starter = RecordingStarter()
+    webhook = make_webhook(store, starter)
+    body, sig = signed(x_event("tweet_create_mention_ja.json"))
+    first = webhook.receive(body, sig)
+    before = len(all_items(table_name))
+    # When X delivers it again (days later, same body)
+    again = webhook.receive(body, sig)
+    # Then no second message or ticket; the start is repeated (its name makes it a no-op)
+    assert again.accepted == 0 and again.duplicates == 1
+    assert len(all_items(table_name)) == before
+    assert again.tickets == first.tickets
+    assert starter.started == [(tenant, first.tickets[0])] * 2
+
+
+def test_reply_in_thread_joins_the_ticket(store: Store, tenant: str) -> None:
+    # Given a first post and the customer's reply to it
+    webhook = make_webhook(store)
+    first = webhook.receive(*signed(tweet_delivery("100", "荷物が届かない")))
+    # When
+    reply = webhook.receive(*signed(tweet_delivery("101", "まだ届きません", reply_to="100")))
+    # Then both messages sit on one ticket
+    assert reply.tickets == first.tickets
+    detail = store.tickets.detail(tenant, first.tickets[0])
+    assert [m.native_id for m in detail.messages] == ["100", "101"]
+    assert detail.ticket.message_count == 2
+    assert [e.type for e in detail.events] == ["ticket_created", "message_received"]
+
+
+def test_reply_to_unknown_post_opens_a_new_ticket(store: Store, tenant: str) -> None:
+    webhook = make_webhook(store)
+    first = webhook.receive(*signed(tweet_delivery("200", "hello")))
+    other = webhook.receive(*signed(tweet_delivery("201", "hi again", reply_to="999")))
+    assert other.tickets != first.tickets
+
+
+def test_own_posts_are_not_customer_messages(store: Store, tenant: str) -> None:
+    outcome = make_webhook(store).receive(*signed(tweet_delivery("300", "our reply", user_id=ACCOUNT_ID)))
+    assert outcome.accepted == 0 and outcome.ignored == {"own_post": 1}
+
+
+def test_unknown_account_is_acknowledged_and_stores_nothing(store: Store, tenant: str, table_name: str) -> None:
+    before = len(all_items(table_name))
+    outcome = make_webhook(store).receive(*signed(tweet_delivery("400", "hi", for_user_id="123")))
+    assert outcome.accepted == 0 and outcome.ignored == {"unknown_account": 1}
+    assert len(all_items(table_name)) == before
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1,2,3]", json.dumps(
+    {"for_user_id": ACCOUNT_ID, "tweet_create_events": [{"id_str": "1"}]}).encode()])
+def test_signed_but_unparseable_body_is_quarantined(store: Store, tenant: str, body: bytes) -> None:
+    # Given a correctly signed body we cannot use
+    body, sig = signed(body)
+    # When
+    outcome = make_webhook(store).receive(body, sig)
+    # Then it is kept for a person, not dropped
+    assert outcome.quarantined
+    kept = store.quarantine.recent("x")
+    assert [k["id"] for k in kept] == [outcome.quarantined]
+    assert kept[0]["size"] == len(body)
+
+
+def test_bad_signature_writes_nothing(store: Store, tenant: str, table_name: str) -> None:
+    before = len(all_items(table_name))
+    body, _ = signed(x_event("tweet_create_mention_ja.json"))
+    with pytest.raises(SignatureInvalid):
+        make_webhook(store).receive(body, signed(body, secret="old-secret")[1])
+    assert len(all_items(table_name)) == before
+
+
+def test_oversized_body_is_refused_before_verifying(store: Store, tenant: str) -> None:
+    with pytest.raises(PayloadTooLarge):
+        make_webhook(store, limit=1024).receive(b"x" * 1025, "sha256=whatever")
+
+
+def test_other_event_types_are_counted_not_stored(store: Store, tenant: str) -> None:
+    outcome = make_webhook(store).receive(*signed(x_event("direct_message_events.json")))
+    assert outcome.accepted == 0 and outcome.ignored == {"direct_message_events": 1}
+
+
+def test_concurrent_deliveries_of_one_event_make_one_ticket(store: Store, tenant: str, table_name: str) -> None:
+    # Given the same event delivered on four connections at once
+    body, sig = signed(tweet_delivery("500", "同時配信"))
+    results: list[Any] = []
+
+    def deliver() -> None:
+        results.append(make_webhook(store).receive(body, sig))
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    # When
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # Then exactly one message and one ticket exist
+    assert sum(r.accepted for r in results) == 1
+    assert sum(r.duplicates for r in results) == 3
+    assert len({r.tickets[0] for r in results}) == 1
+    tickets = [i for i in all_items(table_name) if i["SK"]["S"] == "TICKET"]
+    messages = [i for i in all_items(table_name) if i["SK"]["S"].startswith("MSG#")]
+    assert len(tickets) == 1 and len(messages) == 1
