@@ -1331,7 +1331,7 @@ function messageItem(m, tk, index) {
             'div',
             { class: 'msg-media' },
             h('p', { class: 'muted small' }, t('attachments')),
-            h('ul', null, media.map((md, i) => h('li', null, urlLine(`${str(md.type) || '?'}:`, md.url, `media-${key}-${i}`)))),
+            h('ul', null, media.map((md, i) => h('li', null, urlLine(`${tOr('media', md.type) || '?'}:`, md.url, `media-${key}-${i}`)))),
           )
         : null,
       m.url ? urlLine(t('openPost'), m.url, `url-${key}`) : null,

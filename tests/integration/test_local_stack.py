@@ -1,0 +1,155 @@
+"""The local stack driven over HTTP: the real template, handlers and ASL on moto's executor."""
+
+import json
+import time
+from typing import Any
+
+import pytest
+import requests
+
+from mentiondesk.channels import x
+from mentiondesk.local import demo
+from mentiondesk.local.stack import LocalStack
+from tests.conftest import tweet_delivery
+
+pytestmark = pytest.mark.integration
+SECRET = "local-x-consumer-secret"
+
+
+def token(stack: LocalStack, email: str = "agent1@demo.local") -> str:
+    response = requests.post(f"{stack.url}/auth/dev-login", json={"email": email}, timeout=5)
+    response.raise_for_status()
+    return str(response.json()["token"])
+
+
+def get(stack: LocalStack, path: str, email: str = "agent1@demo.local", **params: Any) -> requests.Response:
+    return requests.get(f"{stack.url}{path}", params=params, timeout=5,
+                        headers={"authorization": f"Bearer {token(stack, email)}"})
+
+
+def post_tweet(stack: LocalStack, tweet_id: str, text: str, **kw: Any) -> requests.Response:
+    payload = tweet_delivery(tweet_id, text, for_user_id=demo.X_ACCOUNT_ID, **kw)
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    return requests.post(f"{stack.url}/webhooks/x", data=body, timeout=5,
+                         headers={"content-type": "application/json", x.SIGNATURE_HEADER: x.sign(SECRET, body)})
+
+
+def wait_for(predicate: Any, timeout: float = 5.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def test_signed_mention_becomes_an_assigned_classified_ticket_within_two_seconds(stack: LocalStack) -> None:
+    # Given a signed tweet_create_events delivery for the demo account
+    started = time.monotonic()
+    response = post_tweet(stack, "8000000000000000001", "@mentiondesk_jp 昨日から回線が繋がらない😭 困ってます")
+    assert response.status_code == 200 and response.json()["accepted"] == 1
+
+    # When the workflow has run / Then the ticket is in the inbox, classified and assigned
+    def assigned() -> dict[str, Any] | None:
+        items = get(stack, "/api/tickets").json()["items"]
+        found = [t for t in items if t["subject"].startswith("@mentiondesk_jp 昨日から")]
+        return found[0] if found and found[0]["assignee"] else None
+
+    ticket = wait_for(assigned, timeout=2.0)
+    elapsed = time.monotonic() - started
+    assert elapsed < 2.0
+    assert ticket["language"] == "ja" and ticket["sentiment"] == "negative"
+    assert ticket["assignee"]["name"] in ("佐藤 美咲", "Alex Morgan")
+    assert ticket["triage_state"] == "done"
+    detail = get(stack, f"/api/tickets/{ticket['id']}").json()
+    assert [e["type"] for e in detail["events"]] == ["ticket_created", "classified", "assigned"]
+    executions = [e for e in stack.executions() if e["name"].endswith(ticket["id"])]
+    assert [e["status"] for e in executions] == ["SUCCEEDED"]
+
+
+def test_redelivery_makes_no_second_ticket_or_execution(stack: LocalStack) -> None:
+    first = post_tweet(stack, "8000000000000000002", "help please")
+    again = post_tweet(stack, "8000000000000000002", "help please")
+    assert first.json()["accepted"] == 1 and again.json()["duplicates"] == 1
+    all_items = get(stack, "/api/tickets", status="all").json()["items"]
+    assert len([t for t in all_items if t["subject"] == "help please"]) == 1
+
+
+def test_webhook_errors_over_http(stack: LocalStack) -> None:
+    crc = requests.get(f"{stack.url}/webhooks/x", params={"crc_token": "abc"}, timeout=5)
+    assert crc.status_code == 200 and crc.json() == {"response_token": x.crc_response_token(SECRET, "abc")}
+    assert requests.get(f"{stack.url}/webhooks/x", timeout=5).status_code == 400
+    body = json.dumps(tweet_delivery("1", "x", for_user_id=demo.X_ACCOUNT_ID)).encode()
+    bad = requests.post(f"{stack.url}/webhooks/x", data=body, timeout=5,
+                        headers={x.SIGNATURE_HEADER: x.sign("wrong", body)})
+    assert bad.status_code == 401
+    payload = json.dumps(tweet_delivery("8000000000000000004", "hello", for_user_id="42")).encode()
+    unknown_account = requests.post(f"{stack.url}/webhooks/x", data=payload, timeout=5,
+                                    headers={x.SIGNATURE_HEADER: x.sign(SECRET, payload)})
+    assert unknown_account.status_code == 200 and unknown_account.json()["accepted"] == 0
+    big = b"{" + b" " * 300_000 + b"}"
+    assert requests.post(f"{stack.url}/webhooks/x", data=big, timeout=5,
+                         headers={x.SIGNATURE_HEADER: x.sign(SECRET, big)}).status_code == 413
+
+
+def test_api_needs_a_valid_token(stack: LocalStack) -> None:
+    assert requests.get(f"{stack.url}/api/tickets", timeout=5).status_code == 401
+    forged = requests.get(f"{stack.url}/api/tickets", timeout=5, headers={"authorization": "Bearer a.b.c"})
+    assert forged.status_code == 401
+    id_token = stack.auth.issue("agent1@demo.local", token_use="id")
+    assert requests.get(f"{stack.url}/api/tickets", timeout=5,
+                        headers={"authorization": f"Bearer {id_token}"}).status_code == 401
+    expired = stack.auth.issue("agent1@demo.local", now=time.time() - 10 * 3600)
+    assert requests.get(f"{stack.url}/api/tickets", timeout=5,
+                        headers={"authorization": f"Bearer {expired}"}).status_code == 401
+    assert requests.post(f"{stack.url}/auth/dev-login", json={"email": "eve@evil.test"}, timeout=5).status_code == 401
+    assert get(stack, "/api/health").json()["status"] == "ok"
+
+
+def test_admin_registers_a_channel_over_http(stack: LocalStack) -> None:
+    headers = {"authorization": f"Bearer {token(stack, 'admin@demo.local')}"}
+    body = {"platform": "x", "account_id": "1600000000000000001", "handle": "mentiondesk_en"}
+    created = requests.post(f"{stack.url}/api/channels", json=body, headers=headers, timeout=5)
+    assert created.status_code == 201
+    assert requests.post(f"{stack.url}/api/channels", json=body, headers=headers, timeout=5).status_code == 409
+    agent_headers = {"authorization": f"Bearer {token(stack)}"}
+    assert requests.post(f"{stack.url}/api/channels", json=body, headers=agent_headers, timeout=5).status_code == 403
+
+
+def test_page_is_served_with_strict_security_headers(stack: LocalStack) -> None:
+    page = requests.get(f"{stack.url}/", timeout=5)
+    assert page.status_code == 200 and "<html" in page.text.lower()
+    csp = page.headers["content-security-policy"]
+    assert "unsafe-inline" not in csp and "script-src 'self'" in csp
+    assert page.headers["x-content-type-options"] == "nosniff"
+    config = requests.get(f"{stack.url}/auth/config", timeout=5).json()
+    assert config["mode"] == "dev" and "agent1@demo.local" in [u["email"] for u in config["demo_users"]]
+    assert requests.get(f"{stack.url}/static/../template.yaml", timeout=5).status_code == 404
+
+
+def test_schedule_assigns_queued_tickets_when_an_agent_comes_online(stack: LocalStack) -> None:
+    # Given every agent offline, a new ticket waits in the team queue
+    for agent in demo.DEMO_USERS:
+        stack.store.directory.put_agent(agent.model_copy(update={"online": False}))
+    try:
+        post_tweet(stack, "8000000000000000010", "nobody home?")
+        queued = wait_for(lambda: [t for t in get(stack, "/api/tickets").json()["items"]
+                                   if t["subject"] == "nobody home?" and t["triage_state"] == "done"])
+        assert queued[0]["assignee"] is None
+    finally:
+        for agent in demo.DEMO_USERS:
+            stack.store.directory.put_agent(agent)
+    # When the schedule ticks (every minute / time_scale 60 = every second)
+    ticket = wait_for(lambda: [t for t in get(stack, "/api/tickets").json()["items"]
+                               if t["subject"] == "nobody home?" and t["assignee"]], timeout=5)
+    # Then it is assigned by the scheduled function
+    assert ticket[0]["assignee"] is not None
+    assert stack.schedule_runs.get("AssignQueuedFunction", 0) >= 1
+
+
+def test_fake_platforms_record_outbound_calls(stack: LocalStack) -> None:
+    answer = requests.post(f"{stack.url}/_fake/x/2/tweets", json={"text": "ご連絡ありがとうございます"}, timeout=5)
+    assert answer.status_code == 201 and answer.json()["data"]["text"] == "ご連絡ありがとうございます"
+    calls = requests.get(f"{stack.url}/_local/outbound", timeout=5).json()["items"]
+    assert calls[-1]["provider"] == "x" and calls[-1]["path"] == "/2/tweets"
