@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -17,6 +17,9 @@ from mentiondesk.local.runtime import serialize_moto_transactions
 from mentiondesk.local.template import load_template
 from mentiondesk.models import Agent, ChannelAccount, Team
 from mentiondesk.store.factory import Store, store_for
+
+if TYPE_CHECKING:
+    from mentiondesk.local.stack import LocalStack
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = Path(__file__).parent / "events"
@@ -161,3 +164,16 @@ def access_claims(user_id: str, role: str, tenant: str = TENANT, **extra: Any) -
     """Verified access-token claims as API Gateway hands them over (arrays as "[a b]")."""
     return {"sub": user_id, "token_use": "access", "tenant_id": tenant, "cognito:groups": f"[{role}]",
             "client_id": "page", "username": f"{user_id}@test", **extra}
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator["LocalStack"]:
+    """One local stack for the integration and browser tests (moto's state is per process).
+
+    time_scale 60: the every-minute schedule ticks every second. The simulator stays off so tests
+    count exactly what they sent.
+    """
+    from mentiondesk.local.stack import LocalStack
+
+    with LocalStack(port=0, demo=True, simulate=False, time_scale=60) as running:
+        yield running

@@ -127,6 +127,8 @@ class LocalStack:
             self.server.shutdown()
             self.server.server_close()
         if hasattr(self, "moto"):
+            # moto keeps its state per process: reset it so a later stack (or a test) starts empty.
+            requests.post(f"http://127.0.0.1:{self.moto_port}/moto-api/reset", timeout=5)
             self.moto.stop()
         for key, value in getattr(self, "_saved_env", {}).items():
             if value is None:

@@ -17,24 +17,50 @@ so callers can fall back to a platform's own language field when it is low.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from mentiondesk.triage.normalize import normalize, strip_placeholders
 
 UNDETERMINED = "und"
 
-_KANA_RE = re.compile("[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff]")
-_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
-_HANGUL_RE = re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 _LATIN_WORD_RE = re.compile("[a-z\u00c0-\u024f]+(?:'[a-z]+)?")
-# Other scripts are recognised by letter ranges only; no attempt to split e.g. ru/uk.
-_OTHER_SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("ru", re.compile("[\u0400-\u04ff]")),
-    ("ar", re.compile("[\u0600-\u06ff]")),
-    ("he", re.compile("[\u0590-\u05ff]")),
-    ("el", re.compile("[\u0370-\u03ff]")),
-    ("th", re.compile("[\u0e00-\u0e7f]")),
-    ("hi", re.compile("[\u0900-\u097f]")),
+# Script of a non-ASCII code point, by sorted range starts (bisect). Plain comparisons instead of
+# regex character classes: a class spanning the CJK block costs milliseconds to compile at import.
+_RANGES: tuple[tuple[int, str], ...] = (
+    (0x0080, ""),
+    (0x00C0, "latin"),  # accented Latin letters are counted by the word regex
+    (0x0250, ""),
+    (0x0370, "el"),
+    (0x0400, "ru"),
+    (0x0530, ""),
+    (0x0590, "he"),
+    (0x0600, "ar"),
+    (0x0700, ""),
+    (0x0900, "hi"),
+    (0x0980, ""),
+    (0x0E00, "th"),
+    (0x0E80, ""),
+    (0x1100, "ko"),
+    (0x1200, ""),
+    (0x3005, "han"),  # 々 〆
+    (0x3007, ""),
+    (0x3041, "kana"),
+    (0x3100, ""),
+    (0x3130, "ko"),
+    (0x3190, ""),
+    (0x31F0, "kana"),
+    (0x3200, ""),
+    (0x3400, "han"),
+    (0x4DC0, ""),
+    (0x4E00, "han"),
+    (0xA000, ""),
+    (0xAC00, "ko"),
+    (0xD7B0, ""),
+    (0xF900, "han"),
+    (0xFB00, ""),
 )
+_RANGE_STARTS = tuple(start for start, _ in _RANGES)
+_RANGE_SCRIPTS = tuple(script for _, script in _RANGES)
 
 # Japanese shinjitai forms that differ from both simplified and traditional Chinese, plus kanji
 # created in Japan and the iteration marks. One of them in kana-less Han text means Japanese.
@@ -84,26 +110,25 @@ def detect_language_normalized(normalized: str) -> tuple[str, float]:
     if not text:
         return UNDETERMINED, 0.0
 
+    counts = _count_scripts(text) if not text.isascii() else {}
     # Rough "words" per script so a long English sentence with one katakana brand name stays
     # English, and a Japanese post with an English product name stays Japanese.
     units: dict[str, float] = {}
-    kana = len(_KANA_RE.findall(text))
-    han = len(_HAN_RE.findall(text))
+    kana, han = counts.pop("kana", 0), counts.pop("han", 0)
     if kana:
         units["ja"] = (kana + han) / 2.0
     elif han:
         units[_han_only_language(text)] = han / 1.5
-    hangul = len(_HANGUL_RE.findall(text))
+    hangul = counts.pop("ko", 0)
     if hangul:
         units["ko"] = hangul / 1.5
     latin_words = _LATIN_WORD_RE.findall(text)
     if latin_words:
         lang = _latin_language(latin_words)
         units[lang] = units.get(lang, 0.0) + len(latin_words)
-    for code, pattern in _OTHER_SCRIPTS:
-        letters = len(pattern.findall(text))
+    for code, letters in counts.items():
         # A single letter is kaomoji furniture: the ω of (´・ω・`), the Д of (;´Д`).
-        if letters >= 2:
+        if letters >= 2 and code != "latin":
             units[code] = units.get(code, 0.0) + letters / 5.0
 
     if not units:
@@ -118,6 +143,18 @@ def detect_language_normalized(normalized: str) -> tuple[str, float]:
         # Kana-less Han with no Chinese-only form either: could be terse Japanese.
         evidence *= 0.75
     return best, round(share * evidence, 3)
+
+
+def _count_scripts(text: str) -> dict[str, int]:
+    """Count non-ASCII characters per script ("kana", "han", "ko", "ru", ...)."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        if ch < "\x80":
+            continue
+        script = _RANGE_SCRIPTS[bisect_right(_RANGE_STARTS, ord(ch)) - 1]
+        if script:
+            counts[script] = counts.get(script, 0) + 1
+    return counts
 
 
 def _han_only_language(text: str) -> str:
