@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
-from moto import mock_aws
-
 from mentiondesk.channels import x
 from mentiondesk.local.runtime import serialize_moto_transactions
 from mentiondesk.local.template import load_template
 from mentiondesk.models import Agent, ChannelAccount, Team
 from mentiondesk.store.factory import Store, store_for
+from moto import mock_aws
 
 if TYPE_CHECKING:
     from mentiondesk.local.stack import LocalStack
@@ -55,8 +54,12 @@ def table_name(aws: None) -> str:
     props = template.resolve(template.raw["Resources"]["Table"]["Properties"])
     name = "mentiondesk-test"
     boto3.client("dynamodb").create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=props["AttributeDefinitions"],
-        KeySchema=props["KeySchema"], GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"])
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=props["AttributeDefinitions"],
+        KeySchema=props["KeySchema"],
+        GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
+    )
     return name
 
 
@@ -68,8 +71,14 @@ def store(table_name: str) -> Store:
 def make_agent(name: str, role: str = "agent", tenant: str = TENANT, **fields: Any) -> Agent:
     defaults: dict[str, Any] = {"team": "support", "online": True, "capacity": 10}
     defaults.update(fields)
-    return Agent(id=f"user-{name}", tenant_id=tenant, email=f"{name}@{tenant}.test", name=name.title(),
-                 role=role, **defaults)  # type: ignore[arg-type]
+    return Agent(
+        id=f"user-{name}",
+        tenant_id=tenant,
+        email=f"{name}@{tenant}.test",
+        name=name.title(),
+        role=role,
+        **defaults,
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -79,9 +88,17 @@ def tenant(store: Store) -> str:
     store.directory.put_team(Team(tenant_id=TENANT, id="support", name="Support"))
     for agent in (make_agent("alice"), make_agent("bob"), make_agent("admin", role="admin", team=None)):
         store.directory.put_agent(agent)
-    store.directory.register_channel(ChannelAccount(
-        tenant_id=TENANT, platform="x", account_id=ACCOUNT_ID, handle="acme_help", team="support",
-        created_at="2026-11-01T00:00:00.000Z", created_by="user-admin"))
+    store.directory.register_channel(
+        ChannelAccount(
+            tenant_id=TENANT,
+            platform="x",
+            account_id=ACCOUNT_ID,
+            handle="acme_help",
+            team="support",
+            created_at="2026-11-01T00:00:00.000Z",
+            created_by="user-admin",
+        )
+    )
     return TENANT
 
 
@@ -91,17 +108,34 @@ def x_event(name: str) -> dict[str, Any]:
     return data
 
 
-def tweet_delivery(tweet_id: str, text: str, *, user_id: str = "700000000000000001", handle: str = "taro_y",
-                   reply_to: str | None = None, for_user_id: str = ACCOUNT_ID, lang: str | None = "ja",
-                   ) -> dict[str, Any]:
+def tweet_delivery(
+    tweet_id: str,
+    text: str,
+    *,
+    user_id: str = "700000000000000001",
+    handle: str = "taro_y",
+    reply_to: str | None = None,
+    for_user_id: str = ACCOUNT_ID,
+    lang: str | None = "ja",
+) -> dict[str, Any]:
     """A minimal tweet_create_events delivery."""
     return {
         "for_user_id": for_user_id,
-        "tweet_create_events": [{
-            "created_at": x.x_timestamp(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)), "id_str": tweet_id,
-            "text": text, "in_reply_to_status_id_str": reply_to, "lang": lang,
-            "user": {"id_str": user_id, "screen_name": handle, "name": "山田 太郎", "followers_count": 42},
-        }],
+        "tweet_create_events": [
+            {
+                "created_at": x.x_timestamp(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)),
+                "id_str": tweet_id,
+                "text": text,
+                "in_reply_to_status_id_str": reply_to,
+                "lang": lang,
+                "user": {
+                    "id_str": user_id,
+                    "screen_name": handle,
+                    "name": "山田 太郎",
+                    "followers_count": 42,
+                },
+            }
+        ],
     }
 
 
@@ -118,7 +152,9 @@ def load_function(name: str) -> Any:
     """Import functions/<name>/app.py afresh (its cold start reads the current environment)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(f"fn_{name}_{os.urandom(4).hex()}", ROOT / "functions" / name / "app.py")
+    spec = importlib.util.spec_from_file_location(
+        f"fn_{name}_{os.urandom(4).hex()}", ROOT / "functions" / name / "app.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -135,20 +171,44 @@ class Context:
         return 10_000
 
 
-def http_event(method: str, path: str, *, body: bytes | None = None, headers: dict[str, str] | None = None,
-               query: dict[str, str] | None = None, base64_body: bool = False,
-               claims: dict[str, Any] | None = None, route_key: str | None = None) -> dict[str, Any]:
+def http_event(
+    method: str,
+    path: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    base64_body: bool = False,
+    claims: dict[str, Any] | None = None,
+    route_key: str | None = None,
+) -> dict[str, Any]:
     """An API Gateway HTTP API (payload 2.0) event."""
     import base64 as b64
 
     event: dict[str, Any] = {
-        "version": "2.0", "routeKey": route_key or f"{method} {path}", "rawPath": path,
+        "version": "2.0",
+        "routeKey": route_key or f"{method} {path}",
+        "rawPath": path,
         "rawQueryString": "&".join(f"{k}={v}" for k, v in (query or {}).items()),
         "headers": {k.lower(): v for k, v in (headers or {}).items()},
-        "requestContext": {"http": {"method": method, "path": path, "sourceIp": "192.0.2.1", "protocol": "HTTP/1.1",
-                                    "userAgent": "test"}, "requestId": "r", "routeKey": route_key or f"{method} {path}",
-                           "stage": "$default", "accountId": "123456789012", "apiId": "test",
-                           "domainName": "test", "domainPrefix": "test", "time": "", "timeEpoch": 0},
+        "requestContext": {
+            "http": {
+                "method": method,
+                "path": path,
+                "sourceIp": "192.0.2.1",
+                "protocol": "HTTP/1.1",
+                "userAgent": "test",
+            },
+            "requestId": "r",
+            "routeKey": route_key or f"{method} {path}",
+            "stage": "$default",
+            "accountId": "123456789012",
+            "apiId": "test",
+            "domainName": "test",
+            "domainPrefix": "test",
+            "time": "",
+            "timeEpoch": 0,
+        },
         "isBase64Encoded": base64_body,
     }
     if query:
@@ -162,8 +222,15 @@ def http_event(method: str, path: str, *, body: bytes | None = None, headers: di
 
 def access_claims(user_id: str, role: str, tenant: str = TENANT, **extra: Any) -> dict[str, Any]:
     """Verified access-token claims as API Gateway hands them over (arrays as "[a b]")."""
-    return {"sub": user_id, "token_use": "access", "tenant_id": tenant, "cognito:groups": f"[{role}]",
-            "client_id": "page", "username": f"{user_id}@test", **extra}
+    return {
+        "sub": user_id,
+        "token_use": "access",
+        "tenant_id": tenant,
+        "cognito:groups": f"[{role}]",
+        "client_id": "page",
+        "username": f"{user_id}@test",
+        **extra,
+    }
 
 
 @pytest.fixture(scope="session")

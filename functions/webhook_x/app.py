@@ -20,7 +20,9 @@ _secret = (
 webhook = XWebhook(
     store=store_for(settings.table_name),
     starter=WorkflowStarter(aws_client("stepfunctions"), settings.ticket_workflow_arn),
-    consumer_secret=_secret, max_body_bytes=settings.max_body_bytes, clock=now_iso,
+    consumer_secret=_secret,
+    max_body_bytes=settings.max_body_bytes,
+    clock=now_iso,
 )
 
 

@@ -5,16 +5,23 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from mentiondesk.local.stack import LocalStack
 from playwright.sync_api import expect
 
-from mentiondesk.local.stack import LocalStack
 from tests.integration.test_local_stack import post_tweet
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +53,12 @@ def test_agent_signs_in_and_sees_a_new_ticket_appear(stack: LocalStack, page: An
     page.goto(stack.url + "/")
     page.get_by_test_id("demo-user-agent1@demo.local").click()
     page.get_by_test_id("inbox-list").wait_for(state="attached")
-    assert "agent1" in page.get_by_test_id("current-user").inner_text().lower() or \
-        "佐藤" in page.get_by_test_id("current-user").inner_text()
+    assert (
+        "agent1" in page.get_by_test_id("current-user").inner_text().lower()
+        or "佐藤" in page.get_by_test_id("current-user").inner_text()
+    )
     # When a customer posts (a script payload in the text, to prove it renders as text)
-    text = "@mentiondesk_jp ブラウザから見えますか <img src=x onerror=\"window.pwned=1\">"
+    text = '@mentiondesk_jp ブラウザから見えますか <img src=x onerror="window.pwned=1">'
     assert post_tweet(stack, "8200000000000000001", text).status_code == 200
     # Then the ticket appears without a reload
     row = page.get_by_test_id("ticket-row").filter(has_text="ブラウザから見えますか")

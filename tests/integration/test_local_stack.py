@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 import requests
-
 from mentiondesk.channels import x
 from mentiondesk.local import demo
 from mentiondesk.local.stack import LocalStack
+
 from tests.conftest import tweet_delivery
 
 pytestmark = pytest.mark.integration
@@ -23,15 +23,23 @@ def token(stack: LocalStack, email: str = "agent1@demo.local") -> str:
 
 
 def get(stack: LocalStack, path: str, email: str = "agent1@demo.local", **params: Any) -> requests.Response:
-    return requests.get(f"{stack.url}{path}", params=params, timeout=5,
-                        headers={"authorization": f"Bearer {token(stack, email)}"})
+    return requests.get(
+        f"{stack.url}{path}",
+        params=params,
+        timeout=5,
+        headers={"authorization": f"Bearer {token(stack, email)}"},
+    )
 
 
 def post_tweet(stack: LocalStack, tweet_id: str, text: str, **kw: Any) -> requests.Response:
     payload = tweet_delivery(tweet_id, text, for_user_id=demo.X_ACCOUNT_ID, **kw)
     body = json.dumps(payload, ensure_ascii=False).encode()
-    return requests.post(f"{stack.url}/webhooks/x", data=body, timeout=5,
-                         headers={"content-type": "application/json", x.SIGNATURE_HEADER: x.sign(SECRET, body)})
+    return requests.post(
+        f"{stack.url}/webhooks/x",
+        data=body,
+        timeout=5,
+        headers={"content-type": "application/json", x.SIGNATURE_HEADER: x.sign(SECRET, body)},
+    )
 
 
 def wait_for(predicate: Any, timeout: float = 5.0) -> Any:
@@ -47,7 +55,9 @@ def wait_for(predicate: Any, timeout: float = 5.0) -> Any:
 def test_signed_mention_becomes_an_assigned_classified_ticket_within_two_seconds(stack: LocalStack) -> None:
     # Given a signed tweet_create_events delivery for the demo account
     started = time.monotonic()
-    response = post_tweet(stack, "8000000000000000001", "@mentiondesk_jp 昨日から回線が繋がらない😭 困ってます")
+    response = post_tweet(
+        stack, "8000000000000000001", "@mentiondesk_jp 昨日から回線が繋がらない😭 困ってます"
+    )
     assert response.status_code == 200 and response.json()["accepted"] == 1
 
     # When the workflow has run / Then the ticket is in the inbox, classified and assigned
@@ -81,16 +91,25 @@ def test_webhook_errors_over_http(stack: LocalStack) -> None:
     assert crc.status_code == 200 and crc.json() == {"response_token": x.crc_response_token(SECRET, "abc")}
     assert requests.get(f"{stack.url}/webhooks/x", timeout=5).status_code == 400
     body = json.dumps(tweet_delivery("1", "x", for_user_id=demo.X_ACCOUNT_ID)).encode()
-    bad = requests.post(f"{stack.url}/webhooks/x", data=body, timeout=5,
-                        headers={x.SIGNATURE_HEADER: x.sign("wrong", body)})
+    bad = requests.post(
+        f"{stack.url}/webhooks/x", data=body, timeout=5, headers={x.SIGNATURE_HEADER: x.sign("wrong", body)}
+    )
     assert bad.status_code == 401
     payload = json.dumps(tweet_delivery("8000000000000000004", "hello", for_user_id="42")).encode()
-    unknown_account = requests.post(f"{stack.url}/webhooks/x", data=payload, timeout=5,
-                                    headers={x.SIGNATURE_HEADER: x.sign(SECRET, payload)})
+    unknown_account = requests.post(
+        f"{stack.url}/webhooks/x",
+        data=payload,
+        timeout=5,
+        headers={x.SIGNATURE_HEADER: x.sign(SECRET, payload)},
+    )
     assert unknown_account.status_code == 200 and unknown_account.json()["accepted"] == 0
     big = b"{" + b" " * 300_000 + b"}"
-    assert requests.post(f"{stack.url}/webhooks/x", data=big, timeout=5,
-                         headers={x.SIGNATURE_HEADER: x.sign(SECRET, big)}).status_code == 413
+    assert (
+        requests.post(
+            f"{stack.url}/webhooks/x", data=big, timeout=5, headers={x.SIGNATURE_HEADER: x.sign(SECRET, big)}
+        ).status_code
+        == 413
+    )
 
 
 def test_api_needs_a_valid_token(stack: LocalStack) -> None:
@@ -98,12 +117,23 @@ def test_api_needs_a_valid_token(stack: LocalStack) -> None:
     forged = requests.get(f"{stack.url}/api/tickets", timeout=5, headers={"authorization": "Bearer a.b.c"})
     assert forged.status_code == 401
     id_token = stack.auth.issue("agent1@demo.local", token_use="id")
-    assert requests.get(f"{stack.url}/api/tickets", timeout=5,
-                        headers={"authorization": f"Bearer {id_token}"}).status_code == 401
+    assert (
+        requests.get(
+            f"{stack.url}/api/tickets", timeout=5, headers={"authorization": f"Bearer {id_token}"}
+        ).status_code
+        == 401
+    )
     expired = stack.auth.issue("agent1@demo.local", now=time.time() - 10 * 3600)
-    assert requests.get(f"{stack.url}/api/tickets", timeout=5,
-                        headers={"authorization": f"Bearer {expired}"}).status_code == 401
-    assert requests.post(f"{stack.url}/auth/dev-login", json={"email": "eve@evil.test"}, timeout=5).status_code == 401
+    assert (
+        requests.get(
+            f"{stack.url}/api/tickets", timeout=5, headers={"authorization": f"Bearer {expired}"}
+        ).status_code
+        == 401
+    )
+    assert (
+        requests.post(f"{stack.url}/auth/dev-login", json={"email": "eve@evil.test"}, timeout=5).status_code
+        == 401
+    )
     assert get(stack, "/api/health").json()["status"] == "ok"
 
 
@@ -112,9 +142,14 @@ def test_admin_registers_a_channel_over_http(stack: LocalStack) -> None:
     body = {"platform": "x", "account_id": "1600000000000000001", "handle": "mentiondesk_en"}
     created = requests.post(f"{stack.url}/api/channels", json=body, headers=headers, timeout=5)
     assert created.status_code == 201
-    assert requests.post(f"{stack.url}/api/channels", json=body, headers=headers, timeout=5).status_code == 409
+    assert (
+        requests.post(f"{stack.url}/api/channels", json=body, headers=headers, timeout=5).status_code == 409
+    )
     agent_headers = {"authorization": f"Bearer {token(stack)}"}
-    assert requests.post(f"{stack.url}/api/channels", json=body, headers=agent_headers, timeout=5).status_code == 403
+    assert (
+        requests.post(f"{stack.url}/api/channels", json=body, headers=agent_headers, timeout=5).status_code
+        == 403
+    )
 
 
 def test_page_is_served_with_strict_security_headers(stack: LocalStack) -> None:
@@ -134,22 +169,35 @@ def test_schedule_assigns_queued_tickets_when_an_agent_comes_online(stack: Local
         stack.store.directory.put_agent(agent.model_copy(update={"online": False}))
     try:
         post_tweet(stack, "8000000000000000010", "nobody home?")
-        queued = wait_for(lambda: [t for t in get(stack, "/api/tickets").json()["items"]
-                                   if t["subject"] == "nobody home?" and t["triage_state"] == "done"])
+        queued = wait_for(
+            lambda: [
+                t
+                for t in get(stack, "/api/tickets").json()["items"]
+                if t["subject"] == "nobody home?" and t["triage_state"] == "done"
+            ]
+        )
         assert queued[0]["assignee"] is None
     finally:
         for agent in demo.DEMO_USERS:
             stack.store.directory.put_agent(agent)
     # When the schedule ticks (every minute / time_scale 60 = every second)
-    ticket = wait_for(lambda: [t for t in get(stack, "/api/tickets").json()["items"]
-                               if t["subject"] == "nobody home?" and t["assignee"]], timeout=5)
+    ticket = wait_for(
+        lambda: [
+            t
+            for t in get(stack, "/api/tickets").json()["items"]
+            if t["subject"] == "nobody home?" and t["assignee"]
+        ],
+        timeout=5,
+    )
     # Then it is assigned by the scheduled function
     assert ticket[0]["assignee"] is not None
     assert stack.schedule_runs.get("AssignQueuedFunction", 0) >= 1
 
 
 def test_fake_platforms_record_outbound_calls(stack: LocalStack) -> None:
-    answer = requests.post(f"{stack.url}/_fake/x/2/tweets", json={"text": "ご連絡ありがとうございます"}, timeout=5)
+    answer = requests.post(
+        f"{stack.url}/_fake/x/2/tweets", json={"text": "ご連絡ありがとうございます"}, timeout=5
+    )
     assert answer.status_code == 201 and answer.json()["data"]["text"] == "ご連絡ありがとうございます"
     calls = requests.get(f"{stack.url}/_local/outbound", timeout=5).json()["items"]
     assert calls[-1]["provider"] == "x" and calls[-1]["path"] == "/2/tweets"

@@ -4,10 +4,10 @@ import json
 from typing import Any
 
 import pytest
-
 from mentiondesk.api.authz import ROUTE_ROLES
 from mentiondesk.ingest.x_webhook import XWebhook
 from mentiondesk.store.factory import Store
+
 from tests.conftest import Context, access_claims, http_event, load_function, signed, tweet_delivery
 
 pytestmark = pytest.mark.unit
@@ -26,15 +26,33 @@ def api(store: Store, tenant: str, table_name: str, monkeypatch: pytest.MonkeyPa
 
 
 def ingest(store: Store, tweet_id: str, text: str, **kw: Any) -> str:
-    webhook = XWebhook(store, NoStarter(), lambda: "test-consumer-secret", 262_144, lambda: f"2026-11-23T09:00:{int(tweet_id) % 60:02d}.000Z")
+    webhook = XWebhook(
+        store,
+        NoStarter(),
+        lambda: "test-consumer-secret",
+        262_144,
+        lambda: f"2026-11-23T09:00:{int(tweet_id) % 60:02d}.000Z",
+    )
     return webhook.receive(*signed(tweet_delivery(tweet_id, text, **kw))).tickets[0]
 
 
-def call(api: Any, method: str, path: str, claims: dict[str, Any] | None = None, body: Any = None,
-         query: dict[str, str] | None = None) -> tuple[int, Any]:
-    event = http_event(method, path, claims=claims, query=query, route_key=f"ANY /api/{{proxy+}}",
-                       body=json.dumps(body).encode() if body is not None else None,
-                       headers={"content-type": "application/json"})
+def call(
+    api: Any,
+    method: str,
+    path: str,
+    claims: dict[str, Any] | None = None,
+    body: Any = None,
+    query: dict[str, str] | None = None,
+) -> tuple[int, Any]:
+    event = http_event(
+        method,
+        path,
+        claims=claims,
+        query=query,
+        route_key="ANY /api/{proxy+}",
+        body=json.dumps(body).encode() if body is not None else None,
+        headers={"content-type": "application/json"},
+    )
     result = api.handler(event, Context())
     return result["statusCode"], json.loads(result["body"]) if result.get("body") else None
 
@@ -56,9 +74,15 @@ def test_health_and_openapi_are_public(api: Any) -> None:
     assert status == 200 and "/api/tickets" in schema["paths"]
 
 
-@pytest.mark.parametrize("claims", [
-    None, {}, access_claims("u", "agent", token_use="id"), {"sub": "u", "token_use": "access"},
-])
+@pytest.mark.parametrize(
+    "claims",
+    [
+        None,
+        {},
+        access_claims("u", "agent", token_use="id"),
+        {"sub": "u", "token_use": "access"},
+    ],
+)
 def test_missing_or_wrong_kind_of_token_is_401(api: Any, claims: dict[str, Any] | None) -> None:
     assert call(api, "GET", "/api/tickets", claims)[0] == 401
 
@@ -132,15 +156,23 @@ def test_admin_registers_a_channel_once(api: Any, tenant: str) -> None:
 
 
 def test_agent_may_not_register_channels(api: Any, tenant: str) -> None:
-    assert call(api, "POST", "/api/channels", AGENT, {"platform": "x", "account_id": "1", "handle": "h"})[0] == 403
+    assert (
+        call(api, "POST", "/api/channels", AGENT, {"platform": "x", "account_id": "1", "handle": "h"})[0]
+        == 403
+    )
 
 
-@pytest.mark.parametrize("body", [
-    {"platform": "x", "account_id": "1", "handle": "h", "tenant_id": "globex"},
-    {"platform": "myspace", "account_id": "1", "handle": "h"},
-    {"platform": "x", "account_id": "", "handle": "h"},
-])
-def test_channel_body_is_validated_and_unknown_fields_refused(api: Any, tenant: str, body: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"platform": "x", "account_id": "1", "handle": "h", "tenant_id": "globex"},
+        {"platform": "myspace", "account_id": "1", "handle": "h"},
+        {"platform": "x", "account_id": "", "handle": "h"},
+    ],
+)
+def test_channel_body_is_validated_and_unknown_fields_refused(
+    api: Any, tenant: str, body: dict[str, str]
+) -> None:
     status, answer = call(api, "POST", "/api/channels", access_claims("user-admin", "admin"), body)
     assert status == 422 and answer["message"] == "invalid request"
 

@@ -4,11 +4,11 @@ import threading
 from typing import Any
 
 import pytest
-
 from mentiondesk.assignment.round_robin import assign_ticket, assign_waiting, eligible_agents
 from mentiondesk.ingest.x_webhook import XWebhook
 from mentiondesk.models import Author, Ticket
 from mentiondesk.store.factory import Store
+
 from tests.conftest import make_agent, signed, tweet_delivery
 
 pytestmark = pytest.mark.unit
@@ -29,8 +29,10 @@ def test_round_robin_alternates_between_online_agents(store: Store, tenant: str)
     # Given two online agents and four tickets
     tickets = [new_ticket(store, str(i)) for i in range(1, 5)]
     # When each is assigned in turn (times advance like real time)
-    owners = [assign_ticket(store, tenant, t, f"2026-11-23T09:00:0{i}.000Z")["agent_id"]
-              for i, t in enumerate(tickets)]
+    owners = [
+        assign_ticket(store, tenant, t, f"2026-11-23T09:00:0{i}.000Z")["agent_id"]
+        for i, t in enumerate(tickets)
+    ]
     # Then they alternate, and the ticket records who and how
     assert owners == ["user-alice", "user-bob", "user-alice", "user-bob"]
     detail = store.tickets.detail(tenant, tickets[0])
@@ -73,12 +75,26 @@ def test_full_agents_are_skipped(store: Store, tenant: str) -> None:
 
 
 def test_eligibility_rules() -> None:
-    ticket = Ticket(id="T", tenant_id="acme", platform="x", kind="mention", account_id="1", team="support",
-                    customer=Author(platform_user_id="9"), subject="", last_message_excerpt="",
-                    created_at=NOW, updated_at=NOW, language="ja")
+    ticket = Ticket(
+        id="T",
+        tenant_id="acme",
+        platform="x",
+        kind="mention",
+        account_id="1",
+        team="support",
+        customer=Author(platform_user_id="9"),
+        subject="",
+        last_message_excerpt="",
+        created_at=NOW,
+        updated_at=NOW,
+        language="ja",
+    )
     agents = [
-        make_agent("a", online=False), make_agent("b", team="sales"), make_agent("c", role="finance"),
-        make_agent("d", languages=["en"]), make_agent("e", languages=["ja", "en"], last_assigned_at=NOW),
+        make_agent("a", online=False),
+        make_agent("b", team="sales"),
+        make_agent("c", role="finance"),
+        make_agent("d", languages=["en"]),
+        make_agent("e", languages=["ja", "en"], last_assigned_at=NOW),
         make_agent("f"),
     ]
     assert [a.name for a in eligible_agents(agents, ticket)] == ["F", "E"]
@@ -87,8 +103,10 @@ def test_eligibility_rules() -> None:
 def test_concurrent_workers_never_assign_one_ticket_twice(store: Store, tenant: str) -> None:
     ticket = new_ticket(store, "40")
     results: list[dict[str, Any]] = []
-    workers = [threading.Thread(target=lambda: results.append(assign_ticket(store, tenant, ticket, NOW)))
-               for _ in range(4)]
+    workers = [
+        threading.Thread(target=lambda: results.append(assign_ticket(store, tenant, ticket, NOW)))
+        for _ in range(4)
+    ]
     for w in workers:
         w.start()
     for w in workers:

@@ -6,10 +6,10 @@ from typing import Any
 
 import boto3
 import pytest
-
 from mentiondesk.errors import PayloadTooLarge, SignatureInvalid
 from mentiondesk.ingest.x_webhook import XWebhook
 from mentiondesk.store.factory import Store
+
 from tests.conftest import ACCOUNT_ID, X_SECRET, signed, tweet_delivery, x_event
 
 pytestmark = pytest.mark.unit
@@ -25,7 +25,9 @@ class RecordingStarter:
 
 
 def make_webhook(store: Store, starter: RecordingStarter | None = None, limit: int = 262_144) -> XWebhook:
-    return XWebhook(store, starter or RecordingStarter(), lambda: X_SECRET, limit, lambda: "2026-11-23T09:00:00.000Z")
+    return XWebhook(
+        store, starter or RecordingStarter(), lambda: X_SECRET, limit, lambda: "2026-11-23T09:00:00.000Z"
+    )
 
 
 def all_items(table_name: str) -> list[dict[str, Any]]:
@@ -50,7 +52,9 @@ def test_mention_opens_ticket_and_starts_workflow(store: Store, tenant: str) -> 
     assert [e.type for e in detail.events] == ["ticket_created"]
 
 
-def test_redelivery_stores_nothing_new_and_restarts_idempotently(store: Store, tenant: str, table_name: str) -> None:
+def test_redelivery_stores_nothing_new_and_restarts_idempotently(
+    store: Store, tenant: str, table_name: str
+) -> None:
     # Given a delivery already processed
     starter = RecordingStarter()
     webhook = make_webhook(store, starter)
@@ -92,15 +96,23 @@ def test_own_posts_are_not_customer_messages(store: Store, tenant: str) -> None:
     assert outcome.accepted == 0 and outcome.ignored == {"own_post": 1}
 
 
-def test_unknown_account_is_acknowledged_and_stores_nothing(store: Store, tenant: str, table_name: str) -> None:
+def test_unknown_account_is_acknowledged_and_stores_nothing(
+    store: Store, tenant: str, table_name: str
+) -> None:
     before = len(all_items(table_name))
     outcome = make_webhook(store).receive(*signed(tweet_delivery("400", "hi", for_user_id="123")))
     assert outcome.accepted == 0 and outcome.ignored == {"unknown_account": 1}
     assert len(all_items(table_name)) == before
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1,2,3]", json.dumps(
-    {"for_user_id": ACCOUNT_ID, "tweet_create_events": [{"id_str": "1"}]}).encode()])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[1,2,3]",
+        json.dumps({"for_user_id": ACCOUNT_ID, "tweet_create_events": [{"id_str": "1"}]}).encode(),
+    ],
+)
 def test_signed_but_unparseable_body_is_quarantined(store: Store, tenant: str, body: bytes) -> None:
     # Given a correctly signed body we cannot use
     body, sig = signed(body)
@@ -131,7 +143,9 @@ def test_other_event_types_are_counted_not_stored(store: Store, tenant: str) -> 
     assert outcome.accepted == 0 and outcome.ignored == {"direct_message_events": 1}
 
 
-def test_concurrent_deliveries_of_one_event_make_one_ticket(store: Store, tenant: str, table_name: str) -> None:
+def test_concurrent_deliveries_of_one_event_make_one_ticket(
+    store: Store, tenant: str, table_name: str
+) -> None:
     # Given the same event delivered on four connections at once
     body, sig = signed(tweet_delivery("500", "同時配信"))
     results: list[Any] = []

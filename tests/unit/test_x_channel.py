@@ -5,9 +5,9 @@ import hashlib
 import hmac
 
 import pytest
-
 from mentiondesk.channels import x
 from mentiondesk.errors import MalformedPayload, SignatureInvalid
+
 from tests.conftest import x_event
 
 pytestmark = pytest.mark.unit
@@ -15,11 +15,15 @@ pytestmark = pytest.mark.unit
 
 def test_crc_response_token_matches_x_algorithm() -> None:
     # Given the algorithm X documents (HMAC-SHA256 of the token under the consumer secret, base64)
-    expected = "sha256=" + base64.b64encode(
-        hmac.new(b"test", b"challenge_string", hashlib.sha256).digest()).decode()
+    expected = (
+        "sha256=" + base64.b64encode(hmac.new(b"test", b"challenge_string", hashlib.sha256).digest()).decode()
+    )
     # When / Then
     assert x.crc_response_token("test", "challenge_string") == expected
-    assert x.crc_response_token("test", "challenge_string") == "sha256=SYYKwb5URQ4OnNXL3KWDH9ph6EIaP+4PTQFxLk5FIK4="
+    assert (
+        x.crc_response_token("test", "challenge_string")
+        == "sha256=SYYKwb5URQ4OnNXL3KWDH9ph6EIaP+4PTQFxLk5FIK4="
+    )
 
 
 def test_signature_public_vector_verifies() -> None:
@@ -29,10 +33,18 @@ def test_signature_public_vector_verifies() -> None:
     x.verify_signature("test", body, "sha256=YWHphPn/JFq43jkF0y4/w8R/SelmLjvpunhVFY8JhlI=")
 
 
-@pytest.mark.parametrize("header", [
-    None, "", "sha256=", "sha1=abc", "YWHphPn/JFq43jkF0y4/w8R/SelmLjvpunhVFY8JhlI=",
-    "sha256=not base64!!", "sha256=YWHphPn/JFq43jkF0y4/w8R/SelmLjvpunhVFY8JhlI=,sha256=YWHphPn/JFq43jkF0y4/w8R/SelmLjvpunhVFY8JhlI=",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "sha256=",
+        "sha1=abc",
+        "YWHphPn/JFq43jkF0y4/w8R/SelmLjvpunhVFY8JhlI=",
+        "sha256=not base64!!",
+        "sha256=YWHphPn/JFq43jkF0y4/w8R/SelmLjvpunhVFY8JhlI=,sha256=YWHphPn/JFq43jkF0y4/w8R/SelmLjvpunhVFY8JhlI=",
+    ],
+)
 def test_missing_malformed_or_doubled_signature_is_refused(header: str | None) -> None:
     # Given a good body and a bad header / When / Then
     with pytest.raises(SignatureInvalid):
@@ -91,11 +103,14 @@ def test_normalize_longform_uses_full_text_and_keeps_media() -> None:
     assert message.author.verified is True
 
 
-@pytest.mark.parametrize("raw", [
-    {"id_str": "1", "created_at": "Mon Nov 23 08:59:31 +0000 2026"},  # no user
-    {"id_str": "1", "created_at": "yesterday", "user": {"id_str": "2"}},  # bad date
-    {"created_at": "Mon Nov 23 08:59:31 +0000 2026", "user": {"id_str": "2"}},  # no id_str
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"id_str": "1", "created_at": "Mon Nov 23 08:59:31 +0000 2026"},  # no user
+        {"id_str": "1", "created_at": "yesterday", "user": {"id_str": "2"}},  # bad date
+        {"created_at": "Mon Nov 23 08:59:31 +0000 2026", "user": {"id_str": "2"}},  # no id_str
+    ],
+)
 def test_tweets_not_in_the_documented_shape_are_malformed(raw: dict[str, object]) -> None:
     with pytest.raises(MalformedPayload):
         x.normalize_tweet(x.parse_tweet(raw), "1")

@@ -24,8 +24,10 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  X webhook    {stack.url}/webhooks/x")
     print(f"  Outbound     {stack.url}/_local/outbound  (calls to the fake X/Meta/Google APIs)")
     if stack.demo:
-        print("  Sign in as   agent1@demo.local, agent2@demo.local, lead@demo.local, admin@demo.local,"
-              " finance@demo.local")
+        print(
+            "  Sign in as   agent1@demo.local, agent2@demo.local, lead@demo.local, admin@demo.local,"
+            " finance@demo.local"
+        )
         print("  Demo posts arrive every few seconds (JA and EN). --no-demo for an empty tenant-less stack.")
     print("Ctrl-C to stop.", flush=True)
     try:
@@ -45,8 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=3000)
     run.add_argument("--no-demo", action="store_true", help="no demo tenant, users or simulated posts")
-    run.add_argument("--time-scale", type=float, default=1.0,
-                     help="run workflow waits and schedules this many times faster")
+    run.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="run workflow waits and schedules this many times faster",
+    )
     args = parser.parse_args(argv)
     if args.command == "run":
         if args.time_scale <= 0:

@@ -22,8 +22,11 @@ class _Settings(BaseModel):
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
         env = os.environ if environ is None else environ
-        data = {name: env[alias] for name, f in cls.model_fields.items()
-                if (alias := (f.alias or name).upper()) in env}
+        data = {
+            name: env[alias]
+            for name, f in cls.model_fields.items()
+            if (alias := (f.alias or name).upper()) in env
+        }
         try:
             return cls.model_validate(data)
         except ValidationError as error:

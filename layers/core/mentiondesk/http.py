@@ -59,8 +59,12 @@ def raw_body(event: dict[str, Any], limit: int) -> bytes:
 
 def respond(status: int, body: Any, content_type: str = "application/json") -> dict[str, Any]:
     text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return {"statusCode": status, "headers": {"content-type": content_type, **SECURITY_HEADERS},
-            "body": text, "isBase64Encoded": False}
+    return {
+        "statusCode": status,
+        "headers": {"content-type": content_type, **SECURITY_HEADERS},
+        "body": text,
+        "isBase64Encoded": False,
+    }
 
 
 def error(status: int, message: str) -> dict[str, Any]:

@@ -5,21 +5,34 @@ import json
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from mentiondesk.errors import Conflict, Forbidden, InvalidRequest, NotFound, TransientStoreError, Unauthorized
+from mentiondesk.errors import (
+    Conflict,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    TransientStoreError,
+    Unauthorized,
+)
 
 STATUS = {
-    Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, InvalidRequest: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    InvalidRequest: 400,
     TransientStoreError: 503,
 }
 
 
 def _answer(status: int, body: dict[str, object]) -> Response[str]:
-    return Response(status_code=status, content_type="application/json",
-                    body=json.dumps(body, ensure_ascii=False))
+    return Response(
+        status_code=status, content_type="application/json", body=json.dumps(body, ensure_ascii=False)
+    )
 
 
 def register(app: APIGatewayHttpResolver) -> None:
     for error_type, status in STATUS.items():
+
         def handle(error: Exception, status: int = status) -> Response[str]:
             body: dict[str, object] = {"message": str(error) or error.__class__.__name__}
             if isinstance(error, Conflict) and error.current is not None:

@@ -46,5 +46,9 @@ def principal_from_claims(claims: dict[str, Any] | None) -> Principal:
     role = next((r for r in ROLE_ORDER if r in groups), None)
     if role is None:
         raise Forbidden("the user has no role")
-    return Principal(user_id=str(user_id), tenant_id=str(tenant), role=role,
-                     email=claims.get("email") or claims.get("username"))
+    return Principal(
+        user_id=str(user_id),
+        tenant_id=str(tenant),
+        role=role,
+        email=claims.get("email") or claims.get("username"),
+    )

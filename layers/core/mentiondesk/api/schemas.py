@@ -41,14 +41,28 @@ class TicketSummaryOut(BaseModel):
     @classmethod
     def of(cls, t: Ticket) -> "TicketSummaryOut":
         return cls(
-            id=t.id, status=t.status, channel=t.platform, kind=t.kind, language=t.language,
-            sentiment=t.sentiment, sentiment_scores=t.sentiment_scores,
-            customer=CustomerOut(handle=t.customer.handle, display_name=t.customer.display_name,
-                                 followers=t.customer.followers, verified=t.customer.verified),
+            id=t.id,
+            status=t.status,
+            channel=t.platform,
+            kind=t.kind,
+            language=t.language,
+            sentiment=t.sentiment,
+            sentiment_scores=t.sentiment_scores,
+            customer=CustomerOut(
+                handle=t.customer.handle,
+                display_name=t.customer.display_name,
+                followers=t.customer.followers,
+                verified=t.customer.verified,
+            ),
             assignee=AssigneeOut(id=t.assignee.id, name=t.assignee.name) if t.assignee else None,
-            team=t.team, subject=t.subject, last_message_excerpt=t.last_message_excerpt,
-            message_count=t.message_count, triage_state=t.triage_state, created_at=t.created_at,
-            updated_at=t.updated_at, version=t.version,
+            team=t.team,
+            subject=t.subject,
+            last_message_excerpt=t.last_message_excerpt,
+            message_count=t.message_count,
+            triage_state=t.triage_state,
+            created_at=t.created_at,
+            updated_at=t.updated_at,
+            version=t.version,
         )
 
 
@@ -74,10 +88,22 @@ class MessageOut(BaseModel):
     @classmethod
     def of(cls, m: Message) -> "MessageOut":
         return cls(
-            id=m.id, direction=m.direction, kind=m.kind, platform=m.platform, native_id=m.native_id,
-            text=m.text, created_at=m.created_at, received_at=m.received_at, reply_to=m.reply_to, url=m.url,
-            author=CustomerOut(handle=m.author.handle, display_name=m.author.display_name,
-                               followers=m.author.followers, verified=m.author.verified),
+            id=m.id,
+            direction=m.direction,
+            kind=m.kind,
+            platform=m.platform,
+            native_id=m.native_id,
+            text=m.text,
+            created_at=m.created_at,
+            received_at=m.received_at,
+            reply_to=m.reply_to,
+            url=m.url,
+            author=CustomerOut(
+                handle=m.author.handle,
+                display_name=m.author.display_name,
+                followers=m.author.followers,
+                verified=m.author.verified,
+            ),
             media=[MediaOut(type=x.type, url=x.url) for x in m.media],
         )
 
@@ -121,8 +147,13 @@ class ChannelOut(BaseModel):
 
     @classmethod
     def of(cls, c: ChannelAccount) -> "ChannelOut":
-        return cls(platform=c.platform, account_id=c.account_id, handle=c.handle, team=c.team,
-                   created_at=c.created_at)
+        return cls(
+            platform=c.platform,
+            account_id=c.account_id,
+            handle=c.handle,
+            team=c.team,
+            created_at=c.created_at,
+        )
 
 
 class ChannelPage(BaseModel):
@@ -140,8 +171,14 @@ class MeOut(BaseModel):
 
     @classmethod
     def of(cls, tenant: str, role: str, a: Agent | None, user_id: str, email: str | None) -> "MeOut":
-        return cls(user_id=user_id, tenant_id=tenant, role=role, email=a.email if a else email,
-                   name=a.name if a else None, team=a.team if a else None)
+        return cls(
+            user_id=user_id,
+            tenant_id=tenant,
+            role=role,
+            email=a.email if a else email,
+            name=a.name if a else None,
+            team=a.team if a else None,
+        )
 
 
 class HealthOut(BaseModel):

@@ -19,8 +19,11 @@ MAX_ATTEMPTS = 5
 def eligible_agents(agents: list[Agent], ticket: Ticket) -> list[Agent]:
     """Agents who may take this ticket now, longest-waiting first."""
     fit = [
-        a for a in agents
-        if a.online and a.role in ("agent", "supervisor") and a.team == ticket.team
+        a
+        for a in agents
+        if a.online
+        and a.role in ("agent", "supervisor")
+        and a.team == ticket.team
         and a.active_count < a.capacity
         and (not a.languages or not ticket.language or ticket.language in a.languages)
     ]
@@ -28,7 +31,9 @@ def eligible_agents(agents: list[Agent], ticket: Ticket) -> list[Agent]:
     return sorted(fit, key=lambda a: (a.last_assigned_at or "", a.id))
 
 
-def assign_ticket(store: Store, tenant: str, ticket_id: str, now: str, enqueue: bool = True) -> dict[str, Any]:
+def assign_ticket(
+    store: Store, tenant: str, ticket_id: str, now: str, enqueue: bool = True
+) -> dict[str, Any]:
     """Assign one ticket. Idempotent: an assigned ticket is reported, not reassigned."""
     for _attempt in range(MAX_ATTEMPTS):
         try:
@@ -38,8 +43,11 @@ def assign_ticket(store: Store, tenant: str, ticket_id: str, now: str, enqueue: 
         if ticket.assignee:
             return {"status": "assigned", "agent_id": ticket.assignee.id, "agent_name": ticket.assignee.name}
         team = store.directory.team(tenant, ticket.team)
-        candidates = [] if team and team.strategy == "manual" else eligible_agents(
-            store.directory.agents(tenant), ticket)
+        candidates = (
+            []
+            if team and team.strategy == "manual"
+            else eligible_agents(store.directory.agents(tenant), ticket)
+        )
         if not candidates:
             if enqueue and store.tickets.enqueue(tenant, ticket, now):
                 metrics.add_metric(name="TicketQueued", unit="Count", value=1)

@@ -35,7 +35,7 @@ def verify_signature(consumer_secret: str, raw_body: bytes, header: str | None) 
     if not header or "," in header or not header.startswith(_PREFIX):
         raise SignatureInvalid("missing or malformed signature header")
     try:
-        given = base64.b64decode(header[len(_PREFIX):].strip(), validate=True)
+        given = base64.b64decode(header[len(_PREFIX) :].strip(), validate=True)
     except ValueError as error:
         raise SignatureInvalid("malformed signature") from error
     expected = hmac.new(consumer_secret.encode(), raw_body, hashlib.sha256).digest()
@@ -45,7 +45,10 @@ def verify_signature(consumer_secret: str, raw_body: bytes, header: str | None) 
 
 def sign(consumer_secret: str, raw_body: bytes) -> str:
     """The header value X would send for this body (used by the demo simulator and tests)."""
-    return _PREFIX + base64.b64encode(hmac.new(consumer_secret.encode(), raw_body, hashlib.sha256).digest()).decode()
+    return (
+        _PREFIX
+        + base64.b64encode(hmac.new(consumer_secret.encode(), raw_body, hashlib.sha256).digest()).decode()
+    )
 
 
 # -- payload models (providers add fields: ignore what we do not use) ---------------------------
@@ -101,10 +104,19 @@ class XActivityEnvelope(_Loose):
 
 
 EVENT_KEYS = (
-    "tweet_create_events", "favorite_events", "follow_events", "unfollow_events", "block_events",
-    "unblock_events", "mute_events", "unmute_events", "direct_message_events",
-    "direct_message_indicate_typing_events", "direct_message_mark_read_events",
-    "tweet_delete_events", "user_event",
+    "tweet_create_events",
+    "favorite_events",
+    "follow_events",
+    "unfollow_events",
+    "block_events",
+    "unblock_events",
+    "mute_events",
+    "unmute_events",
+    "direct_message_events",
+    "direct_message_indicate_typing_events",
+    "direct_message_mark_read_events",
+    "tweet_delete_events",
+    "user_event",
 )
 
 
@@ -122,7 +134,9 @@ def parse_tweet(raw: Any) -> XTweet:
     try:
         return XTweet.model_validate(raw)
     except ValidationError as error:
-        raise MalformedPayload(f"tweet event is not in the documented shape: {error.error_count()} error(s)") from error
+        raise MalformedPayload(
+            f"tweet event is not in the documented shape: {error.error_count()} error(s)"
+        ) from error
 
 
 def _created_at(value: str) -> str:
@@ -144,14 +158,23 @@ def normalize_tweet(tweet: XTweet, account_id: str) -> InboundMessage:
         if m.media_url_https or m.expanded_url
     )
     return InboundMessage(
-        platform="x", account_id=account_id, native_id=tweet.id_str, kind=kind,
+        platform="x",
+        account_id=account_id,
+        native_id=tweet.id_str,
+        kind=kind,
         # The thread is identified by its first post; a reply's thread is resolved through the
         # post it answers when that post is ours to know (see TicketStore.record_inbound).
         conversation_id=tweet.in_reply_to_status_id_str or tweet.id_str,
         reply_to=tweet.in_reply_to_status_id_str,
-        author=Author(platform_user_id=tweet.user.id_str, handle=handle, display_name=tweet.user.name,
-                      followers=tweet.user.followers_count, verified=bool(tweet.user.verified)),
-        text=text, lang_hint=tweet.lang if tweet.lang and tweet.lang != "und" else None,
+        author=Author(
+            platform_user_id=tweet.user.id_str,
+            handle=handle,
+            display_name=tweet.user.name,
+            followers=tweet.user.followers_count,
+            verified=bool(tweet.user.verified),
+        ),
+        text=text,
+        lang_hint=tweet.lang if tweet.lang and tweet.lang != "und" else None,
         created_at=_created_at(tweet.created_at),
         url=f"https://x.com/{handle}/status/{tweet.id_str}" if handle else None,
         media=media,

@@ -31,8 +31,11 @@ class DeliveryOutcome:
     quarantined: str | None = None
 
     def as_body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"accepted": self.accepted, "duplicates": self.duplicates,
-                                "ignored": self.ignored}
+        body: dict[str, Any] = {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "ignored": self.ignored,
+        }
         if self.quarantined:
             body["quarantined"] = self.quarantined
         return body
@@ -41,8 +44,14 @@ class DeliveryOutcome:
 class XWebhook:
     """Verifies and ingests X Account Activity / X Activity deliveries."""
 
-    def __init__(self, store: Store, starter: TriageStarter, consumer_secret: Callable[[], str],
-                 max_body_bytes: int, clock: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        starter: TriageStarter,
+        consumer_secret: Callable[[], str],
+        max_body_bytes: int,
+        clock: Callable[[], str],
+    ) -> None:
         self.store = store
         self.starter = starter
         self.secret = consumer_secret
@@ -75,7 +84,9 @@ class XWebhook:
         route = self.store.directory.route("x", envelope.for_user_id or "")
         if route is None:
             metrics.add_metric(name="WebhookUnknownAccount", unit="Count", value=1)
-            logger.info("x delivery for an unknown account", extra={"events": len(envelope.tweet_create_events)})
+            logger.info(
+                "x delivery for an unknown account", extra={"events": len(envelope.tweet_create_events)}
+            )
             outcome.ignored["unknown_account"] = len(envelope.tweet_create_events)
             return outcome
 
@@ -91,8 +102,9 @@ class XWebhook:
                 # Our own posts are delivered too; they are not customer messages.
                 outcome.ignored["own_post"] = outcome.ignored.get("own_post", 0) + 1
                 continue
-            result = self.store.tickets.record_inbound(route["tenant_id"], route.get("team", "support"),
-                                                       message, self.clock())
+            result = self.store.tickets.record_inbound(
+                route["tenant_id"], route.get("team", "support"), message, self.clock()
+            )
             if result.duplicate:
                 outcome.duplicates += 1
                 metrics.add_metric(name="WebhookDuplicate", unit="Count", value=1)
@@ -114,6 +126,8 @@ class XWebhook:
         reason = type(error).__name__ if not isinstance(error, MalformedPayload) else str(error)
         outcome.quarantined = self.store.quarantine.put("x", raw_body, reason, self.clock())
         metrics.add_metric(name="WebhookQuarantined", unit="Count", value=1)
-        logger.warning("signed x body could not be parsed; quarantined",
-                       extra={"quarantine_id": outcome.quarantined, "size": len(raw_body)})
+        logger.warning(
+            "signed x body could not be parsed; quarantined",
+            extra={"quarantine_id": outcome.quarantined, "size": len(raw_body)},
+        )
         return outcome

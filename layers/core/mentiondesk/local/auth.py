@@ -36,10 +36,19 @@ class DevAuth:
             raise KeyError(email)
         issued = int(now if now is not None else time.time())
         claims: dict[str, Any] = {
-            "sub": agent.id, "iss": self.issuer, "client_id": CLIENT_ID, "token_use": "access",
-            "scope": "openid email profile", "auth_time": issued, "iat": issued,
-            "exp": issued + TOKEN_SECONDS, "jti": uuid.uuid4().hex, "username": agent.email,
-            "email": agent.email, "cognito:groups": [agent.role], "tenant_id": agent.tenant_id,
+            "sub": agent.id,
+            "iss": self.issuer,
+            "client_id": CLIENT_ID,
+            "token_use": "access",
+            "scope": "openid email profile",
+            "auth_time": issued,
+            "iat": issued,
+            "exp": issued + TOKEN_SECONDS,
+            "jti": uuid.uuid4().hex,
+            "username": agent.email,
+            "email": agent.email,
+            "cognito:groups": [agent.role],
+            "tenant_id": agent.tenant_id,
         }
         claims.update(overrides)
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
@@ -51,7 +60,10 @@ class DevAuth:
         token = authorization.removeprefix("Bearer ").strip()
         try:
             claims: dict[str, Any] = jwt.decode(
-                token, self._key.public_key(), algorithms=["RS256"], issuer=self.issuer,
+                token,
+                self._key.public_key(),
+                algorithms=["RS256"],
+                issuer=self.issuer,
                 options={"verify_aud": False, "require": ["exp", "iss", "sub"]},
             )
         except jwt.PyJWTError as error:
@@ -65,5 +77,7 @@ class DevAuth:
 
 def as_gateway_claims(claims: dict[str, Any]) -> dict[str, str]:
     """Claims as API Gateway hands them to Lambda: strings, arrays as "[a b]"."""
-    return {k: ("[" + " ".join(str(i) for i in v) + "]") if isinstance(v, list) else str(v)
-            for k, v in claims.items()}
+    return {
+        k: ("[" + " ".join(str(i) for i in v) + "]") if isinstance(v, list) else str(v)
+        for k, v in claims.items()
+    }

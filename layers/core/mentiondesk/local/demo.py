@@ -31,16 +31,51 @@ def user_id(email: str) -> str:
 
 
 DEMO_USERS = [
-    Agent(id=user_id("admin@demo.local"), tenant_id=TENANT, email="admin@demo.local", name="Aiko Admin",
-          role="admin", team=None),
-    Agent(id=user_id("lead@demo.local"), tenant_id=TENANT, email="lead@demo.local", name="Ken Lead",
-          role="supervisor", team="support", online=False),
-    Agent(id=user_id("agent1@demo.local"), tenant_id=TENANT, email="agent1@demo.local", name="佐藤 美咲",
-          role="agent", team="support", online=True, capacity=50),
-    Agent(id=user_id("agent2@demo.local"), tenant_id=TENANT, email="agent2@demo.local", name="Alex Morgan",
-          role="agent", team="support", online=True, capacity=50),
-    Agent(id=user_id("finance@demo.local"), tenant_id=TENANT, email="finance@demo.local", name="Yuki Finance",
-          role="finance", team=None),
+    Agent(
+        id=user_id("admin@demo.local"),
+        tenant_id=TENANT,
+        email="admin@demo.local",
+        name="Aiko Admin",
+        role="admin",
+        team=None,
+    ),
+    Agent(
+        id=user_id("lead@demo.local"),
+        tenant_id=TENANT,
+        email="lead@demo.local",
+        name="Ken Lead",
+        role="supervisor",
+        team="support",
+        online=False,
+    ),
+    Agent(
+        id=user_id("agent1@demo.local"),
+        tenant_id=TENANT,
+        email="agent1@demo.local",
+        name="佐藤 美咲",
+        role="agent",
+        team="support",
+        online=True,
+        capacity=50,
+    ),
+    Agent(
+        id=user_id("agent2@demo.local"),
+        tenant_id=TENANT,
+        email="agent2@demo.local",
+        name="Alex Morgan",
+        role="agent",
+        team="support",
+        online=True,
+        capacity=50,
+    ),
+    Agent(
+        id=user_id("finance@demo.local"),
+        tenant_id=TENANT,
+        email="finance@demo.local",
+        name="Yuki Finance",
+        role="finance",
+        team=None,
+    ),
 ]
 
 
@@ -51,9 +86,17 @@ def seed(store: Store, now: str) -> None:
     for agent in DEMO_USERS:
         store.directory.put_agent(agent)
     if store.directory.route("x", X_ACCOUNT_ID) is None:
-        store.directory.register_channel(ChannelAccount(
-            tenant_id=TENANT, platform="x", account_id=X_ACCOUNT_ID, handle=X_HANDLE, team="support",
-            created_at=now, created_by=DEMO_USERS[0].id))
+        store.directory.register_channel(
+            ChannelAccount(
+                tenant_id=TENANT,
+                platform="x",
+                account_id=X_ACCOUNT_ID,
+                handle=X_HANDLE,
+                team="support",
+                created_at=now,
+                created_by=DEMO_USERS[0].id,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -98,7 +141,8 @@ POSTS = {
         "@mentiondesk_jp 配達の時間指定、もう少し細かく選べると助かります🙏",
     ],
     "en": [
-        "@mentiondesk_jp my internet has been down since this morning and I have a client call in an hour. Help!",
+        "@mentiondesk_jp my internet has been down since this morning and I have a client call in an hour."
+        " Help!",
         "@mentiondesk_jp still waiting on my refund after 3 weeks. This is ridiculous.",
         "@mentiondesk_jp Great, another 2 hours on hold. Love that for me.",
         "@mentiondesk_jp huge thanks to your support team, fixed my router in 5 minutes!",
@@ -111,42 +155,73 @@ POSTS = {
 }
 
 FOLLOW_UPS = {
-    "ja": ["まだ直らないです…", "返信ありがとうございます、DM送りました", "今確認したら直ってました！",
-           "他の人も同じ状況みたいです"],
-    "en": ["still not working btw", "any update on this?", "ok it's back now, thanks",
-           "DM sent with my order details"],
+    "ja": [
+        "まだ直らないです…",
+        "返信ありがとうございます、DM送りました",
+        "今確認したら直ってました！",
+        "他の人も同じ状況みたいです",
+    ],
+    "en": [
+        "still not working btw",
+        "any update on this?",
+        "ok it's back now, thanks",
+        "DM sent with my order details",
+    ],
 }
 
 
-def build_delivery(customer: Customer, text: str, tweet_id: str, reply_to: str | None,
-                   at: datetime) -> dict[str, Any]:
+def build_delivery(
+    customer: Customer, text: str, tweet_id: str, reply_to: str | None, at: datetime
+) -> dict[str, Any]:
     """An Account Activity `tweet_create_events` delivery in X's documented shape."""
     return {
         "for_user_id": X_ACCOUNT_ID,
         "user_has_blocked": "false",
-        "tweet_create_events": [{
-            "created_at": x.x_timestamp(at), "id": int(tweet_id), "id_str": tweet_id, "text": text,
-            "truncated": False, "in_reply_to_status_id_str": reply_to,
-            "in_reply_to_user_id_str": X_ACCOUNT_ID if not reply_to else customer.id,
-            "in_reply_to_screen_name": X_HANDLE, "is_quote_status": False, "lang": customer.lang,
-            "user": {"id": int(customer.id), "id_str": customer.id, "name": customer.name,
-                     "screen_name": customer.handle, "followers_count": customer.followers,
-                     "verified": customer.followers > 10000},
-            "entities": {"hashtags": [], "urls": [], "user_mentions": [
-                {"screen_name": X_HANDLE, "id_str": X_ACCOUNT_ID}], "symbols": []},
-        }],
+        "tweet_create_events": [
+            {
+                "created_at": x.x_timestamp(at),
+                "id": int(tweet_id),
+                "id_str": tweet_id,
+                "text": text,
+                "truncated": False,
+                "in_reply_to_status_id_str": reply_to,
+                "in_reply_to_user_id_str": X_ACCOUNT_ID if not reply_to else customer.id,
+                "in_reply_to_screen_name": X_HANDLE,
+                "is_quote_status": False,
+                "lang": customer.lang,
+                "user": {
+                    "id": int(customer.id),
+                    "id_str": customer.id,
+                    "name": customer.name,
+                    "screen_name": customer.handle,
+                    "followers_count": customer.followers,
+                    "verified": customer.followers > 10000,
+                },
+                "entities": {
+                    "hashtags": [],
+                    "urls": [],
+                    "user_mentions": [{"screen_name": X_HANDLE, "id_str": X_ACCOUNT_ID}],
+                    "symbols": [],
+                },
+            }
+        ],
     }
 
 
 class Simulator:
     """Posts a realistic customer post to the local X webhook every few seconds, signed like X does."""
 
-    def __init__(self, webhook_url: str, consumer_secret: str, interval: tuple[float, float] = (2.0, 5.0),
-                 seed: int | None = None) -> None:
+    def __init__(
+        self,
+        webhook_url: str,
+        consumer_secret: str,
+        interval: tuple[float, float] = (2.0, 5.0),
+        seed: int | None = None,
+    ) -> None:
         self.url = webhook_url
         self.secret = consumer_secret
         self.interval = interval
-        self.random = random.Random(seed)
+        self.random = random.Random(seed)  # noqa: S311 - picks demo posts, nothing secret
         self.sent = 0
         self.failed = 0
         self._stop = threading.Event()
@@ -165,10 +240,15 @@ class Simulator:
         else:
             customer, reply_to = rnd.choice(CUSTOMERS), None
             text = rnd.choice(POSTS[customer.lang])
-        body = json.dumps(build_delivery(customer, text, tweet_id, reply_to, datetime.now(UTC)),
-                          ensure_ascii=False).encode()
-        response = requests.post(self.url, data=body, timeout=10, headers={
-            "content-type": "application/json", x.SIGNATURE_HEADER: x.sign(self.secret, body)})
+        body = json.dumps(
+            build_delivery(customer, text, tweet_id, reply_to, datetime.now(UTC)), ensure_ascii=False
+        ).encode()
+        response = requests.post(
+            self.url,
+            data=body,
+            timeout=10,
+            headers={"content-type": "application/json", x.SIGNATURE_HEADER: x.sign(self.secret, body)},
+        )
         if response.status_code == 200:
             self.sent += 1
             self._recent = ([*self._recent, (customer, tweet_id)])[-10:]

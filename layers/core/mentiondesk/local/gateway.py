@@ -18,8 +18,13 @@ from mentiondesk.local.template import ACCOUNT, Route
 from mentiondesk.observability import logger
 
 MAX_PAYLOAD = 10 * 1024 * 1024  # HTTP API's own request limit
-_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/x-www-form-urlencoded",
-               "application/javascript")
+_TEXT_TYPES = (
+    "text/",
+    "application/json",
+    "application/xml",
+    "application/x-www-form-urlencoded",
+    "application/javascript",
+)
 
 
 class FakePlatforms:
@@ -36,8 +41,16 @@ class FakePlatforms:
             parsed = body.decode("utf-8", errors="replace")
         call_id = str(int(time.time() * 1000)) + uuid.uuid4().hex[:6]
         with self._lock:
-            self.calls.append({"id": call_id, "provider": provider, "method": method, "path": path,
-                               "body": parsed, "at": datetime.now(UTC).isoformat()})
+            self.calls.append(
+                {
+                    "id": call_id,
+                    "provider": provider,
+                    "method": method,
+                    "path": path,
+                    "body": parsed,
+                    "at": datetime.now(UTC).isoformat(),
+                }
+            )
         if provider == "x" and method == "POST" and path.startswith("/2/tweets"):
             text = parsed.get("text", "") if isinstance(parsed, dict) else ""
             return 201, {"data": {"id": call_id, "text": text}}
@@ -51,8 +64,9 @@ class FakePlatforms:
 class Gateway:
     """Matches template routes, builds events, runs the authorizer, invokes the real handlers."""
 
-    def __init__(self, routes: list[Route], runtime: LambdaRuntime, auth: DevAuth,
-                 fakes: FakePlatforms) -> None:
+    def __init__(
+        self, routes: list[Route], runtime: LambdaRuntime, auth: DevAuth, fakes: FakePlatforms
+    ) -> None:
         self.routes = [(r, r.pattern()) for r in routes]
         self.runtime = runtime
         self.auth = auth
@@ -67,7 +81,7 @@ class Gateway:
         try:
             email = json.loads(body or b"{}").get("email", "")
         except (ValueError, AttributeError):
-            return 400, {"message": "send {\"email\": ...}"}
+            return 400, {"message": 'send {"email": ...}'}
         if not isinstance(email, str) or not email:
             return 400, {"message": "email is required"}
         try:
@@ -84,9 +98,17 @@ class Gateway:
                 return route, found.groupdict()
         return None
 
-    def build_event(self, route: Route, params: dict[str, str], method: str, target: str,
-                    headers: list[tuple[str, str]], body: bytes, source_ip: str,
-                    claims: dict[str, Any] | None) -> dict[str, Any]:
+    def build_event(
+        self,
+        route: Route,
+        params: dict[str, str],
+        method: str,
+        target: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        source_ip: str,
+        claims: dict[str, Any] | None,
+    ) -> dict[str, Any]:
         split = urlsplit(target)
         joined: dict[str, str] = {}
         for name, value in headers:
@@ -103,15 +125,28 @@ class Gateway:
             text_body = None
         now = datetime.now(UTC)
         event: dict[str, Any] = {
-            "version": "2.0", "routeKey": f"{route.method} {route.path}", "rawPath": split.path,
-            "rawQueryString": split.query, "headers": joined,
+            "version": "2.0",
+            "routeKey": f"{route.method} {route.path}",
+            "rawPath": split.path,
+            "rawQueryString": split.query,
+            "headers": joined,
             "requestContext": {
-                "accountId": ACCOUNT, "apiId": "local", "domainName": joined.get("host", "localhost"),
-                "domainPrefix": "local", "requestId": uuid.uuid4().hex, "routeKey": f"{route.method} {route.path}",
-                "stage": "$default", "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+                "accountId": ACCOUNT,
+                "apiId": "local",
+                "domainName": joined.get("host", "localhost"),
+                "domainPrefix": "local",
+                "requestId": uuid.uuid4().hex,
+                "routeKey": f"{route.method} {route.path}",
+                "stage": "$default",
+                "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
                 "timeEpoch": int(now.timestamp() * 1000),
-                "http": {"method": method, "path": split.path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
-                         "userAgent": joined.get("user-agent", "")},
+                "http": {
+                    "method": method,
+                    "path": split.path,
+                    "protocol": "HTTP/1.1",
+                    "sourceIp": source_ip,
+                    "userAgent": joined.get("user-agent", ""),
+                },
             },
             "isBase64Encoded": text_body is None and bool(body),
         }
@@ -125,12 +160,16 @@ class Gateway:
             event["body"] = text_body if text_body is not None else base64.b64encode(body).decode()
         if claims is not None:
             event["requestContext"]["authorizer"] = {
-                "jwt": {"claims": as_gateway_claims(claims), "scopes": str(claims.get("scope", "")).split() or None}
+                "jwt": {
+                    "claims": as_gateway_claims(claims),
+                    "scopes": str(claims.get("scope", "")).split() or None,
+                }
             }
         return event
 
-    def dispatch(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes,
-                 source_ip: str) -> tuple[int, dict[str, str], bytes]:
+    def dispatch(
+        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, source_ip: str
+    ) -> tuple[int, dict[str, str], bytes]:
         path = urlsplit(target).path
         local = self.local_routes.get((method, path))
         if local:
@@ -155,8 +194,10 @@ class Gateway:
         try:
             result = self.runtime.invoke(route.function, event)
         except InvocationError as error:
-            logger.error("handler failed", extra={"function": route.function,
-                                                  "error_type": error.payload.get("errorType")})
+            logger.error(
+                "handler failed",
+                extra={"function": route.function, "error_type": error.payload.get("errorType")},
+            )
             return _json(500, {"message": "Internal Server Error"})
         return _to_http(result)
 
@@ -189,8 +230,9 @@ def make_server(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
                 self.close_connection = True
             else:
                 body = self.rfile.read(length) if length else b""
-                status, headers, data = gateway.dispatch(self.command, self.path, list(self.headers.items()),
-                                                         body, self.client_address[0])
+                status, headers, data = gateway.dispatch(
+                    self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+                )
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -201,7 +243,7 @@ def make_server(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence per-request lines
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
     server = ThreadingHTTPServer((host, port), Handler)

@@ -94,10 +94,13 @@ class LambdaRuntime:
                 return handler(event, LambdaContext(function))
             except Exception as error:
                 self.errors[function.logical_id] += 1
-                raise InvocationError({
-                    "errorMessage": str(error), "errorType": type(error).__name__,
-                    "stackTrace": traceback.format_exception(error)[-5:],
-                }) from error
+                raise InvocationError(
+                    {
+                        "errorMessage": str(error),
+                        "errorType": type(error).__name__,
+                        "stackTrace": traceback.format_exception(error)[-5:],
+                    }
+                ) from error
             finally:
                 for key, value in saved.items():
                     if value is None:
@@ -116,10 +119,19 @@ def install_moto_patches(runtime: LambdaRuntime, time_scale: float) -> None:
     from moto.awslambda import models as lambda_models
 
     if not getattr(lambda_models.LambdaFunction, "_mentiondesk_patched", False):
+
         def _invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
             if _active is None or self.function_name not in _active.functions:
-                return json.dumps({"errorMessage": f"no local handler for {self.function_name}",
-                                   "errorType": "ResourceNotFoundException"}), True, ""
+                return (
+                    json.dumps(
+                        {
+                            "errorMessage": f"no local handler for {self.function_name}",
+                            "errorType": "ResourceNotFoundException",
+                        }
+                    ),
+                    True,
+                    "",
+                )
             payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
             try:
                 result = _active.invoke(self.function_name, payload)
@@ -127,8 +139,8 @@ def install_moto_patches(runtime: LambdaRuntime, time_scale: float) -> None:
                 return json.dumps(error.payload), True, ""
             return json.dumps(result), False, ""
 
-        lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda
-        lambda_models.LambdaFunction._mentiondesk_patched = True
+        lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
+        lambda_models.LambdaFunction._mentiondesk_patched = True  # type: ignore[attr-defined]
     serialize_moto_transactions()
     _scale_time(time_scale)
 

@@ -31,8 +31,15 @@ SECRET_DEFAULTS = {
     "MENTIONDESK_META_VERIFY_TOKEN": "local-meta-verify-token",
 }
 REGION = "us-east-1"
-_AWS_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_ENDPOINT_URL",
-            "MOTO_PORT", "AWS_ACCOUNT_ID_ENDPOINT_MODE")
+_AWS_ENV = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_ENDPOINT_URL",
+    "MOTO_PORT",
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE",
+)
 
 
 def project_root() -> Path:
@@ -85,11 +92,19 @@ class LocalStack:
         self.auth = DevAuth(issuer=f"{self.url}/auth/local")
         overrides: dict[str, str | None] = {
             **self.secrets,
-            "X_CONSUMER_SECRET_ARN": None, "COGNITO_DOMAIN": None, "COGNITO_CLIENT_ID": None,
-            "AUTH_MODE": "dev", "APP_URL": self.url + "/", "MENTIONDESK_ENV": "local",
+            "X_CONSUMER_SECRET_ARN": None,
+            "COGNITO_DOMAIN": None,
+            "COGNITO_CLIENT_ID": None,
+            "AUTH_MODE": "dev",
+            "APP_URL": self.url + "/",
+            "MENTIONDESK_ENV": "local",
             "MENTIONDESK_DEMO_USERS": json.dumps(
-                [{"email": u.email, "name": u.name, "role": u.role} for u in demo.DEMO_USERS] if self.demo else []),
-            "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
+                [{"email": u.email, "name": u.name, "role": u.role} for u in demo.DEMO_USERS]
+                if self.demo
+                else []
+            ),
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("MENTIONDESK_LOG_LEVEL", "WARNING"),
         }
         self.runtime = LambdaRuntime(self.template, overrides)
@@ -111,10 +126,16 @@ class LocalStack:
         self._spawn("http", self.server.serve_forever)
         for function in self.template.functions.values():
             for expression in function.schedules:
-                self._spawn(f"schedule-{function.logical_id}", self._ticker, function.logical_id,
-                            rate_seconds(expression) / self.time_scale)
+                self._spawn(
+                    f"schedule-{function.logical_id}",
+                    self._ticker,
+                    function.logical_id,
+                    rate_seconds(expression) / self.time_scale,
+                )
         if self.demo and self.simulate:
-            self.simulator = demo.Simulator(f"{self.url}/webhooks/x", self.secrets["MENTIONDESK_X_CONSUMER_SECRET"])
+            self.simulator = demo.Simulator(
+                f"{self.url}/webhooks/x", self.secrets["MENTIONDESK_X_CONSUMER_SECRET"]
+            )
             self.simulator.start()
         self.started_in = time.monotonic() - started
         return self
@@ -165,11 +186,17 @@ class LocalStack:
         self.moto_port = self.moto_port or free_port()
         endpoint = f"http://127.0.0.1:{self.moto_port}"
         self._saved_env = {k: os.environ.get(k) for k in (*_AWS_ENV, "AWS_PROFILE")}
-        os.environ.update({
-            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's
-            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ENDPOINT_URL": endpoint,
-            "MOTO_PORT": str(self.moto_port), "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-        })
+        os.environ.update(
+            {
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_REGION": REGION,
+                "AWS_ENDPOINT_URL": endpoint,
+                "MOTO_PORT": str(self.moto_port),
+                "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+            }
+        )
         os.environ.pop("AWS_PROFILE", None)
         from mentiondesk.api import deps
         from mentiondesk.store import factory
@@ -178,8 +205,9 @@ class LocalStack:
         deps.store.cache_clear()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self.moto.start()
-        requests.post(f"{endpoint}/moto-api/config", timeout=5,
-                      json={"stepfunctions": {"execute_state_machine": True}}).raise_for_status()
+        requests.post(
+            f"{endpoint}/moto-api/config", timeout=5, json={"stepfunctions": {"execute_state_machine": True}}
+        ).raise_for_status()
 
     def client(self, service: str) -> Any:
         return boto3.client(service, region_name=REGION, endpoint_url=f"http://127.0.0.1:{self.moto_port}")
@@ -190,21 +218,41 @@ class LocalStack:
         for logical_id, resource in t.resources("AWS::DynamoDB::Table").items():
             props = t.resolve(resource["Properties"])
             ddb.create_table(
-                TableName=t.names[logical_id], BillingMode=props.get("BillingMode", "PAY_PER_REQUEST"),
-                AttributeDefinitions=props["AttributeDefinitions"], KeySchema=props["KeySchema"],
-                **({"GlobalSecondaryIndexes": props["GlobalSecondaryIndexes"]}
-                   if props.get("GlobalSecondaryIndexes") else {}),
+                TableName=t.names[logical_id],
+                BillingMode=props.get("BillingMode", "PAY_PER_REQUEST"),
+                AttributeDefinitions=props["AttributeDefinitions"],
+                KeySchema=props["KeySchema"],
+                **(
+                    {"GlobalSecondaryIndexes": props["GlobalSecondaryIndexes"]}
+                    if props.get("GlobalSecondaryIndexes")
+                    else {}
+                ),
             )
         sqs = self.client("sqs")
         for logical_id, resource in t.resources("AWS::SQS::Queue").items():
             props = t.resolve(resource.get("Properties", {}))
-            attributes = {k: str(v) if not isinstance(v, dict) else json.dumps(v) for k, v in props.items()
-                          if k in ("MessageRetentionPeriod", "VisibilityTimeout", "RedrivePolicy", "DelaySeconds")}
+            attributes = {
+                k: str(v) if not isinstance(v, dict) else json.dumps(v)
+                for k, v in props.items()
+                if k in ("MessageRetentionPeriod", "VisibilityTimeout", "RedrivePolicy", "DelaySeconds")
+            }
             sqs.create_queue(QueueName=t.names[logical_id], Attributes=attributes)
         iam = self.client("iam")
-        role = iam.create_role(RoleName="mentiondesk-local", AssumeRolePolicyDocument=json.dumps({
-            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                    "Principal": {"Service": "lambda.amazonaws.com"}}]}))
+        role = iam.create_role(
+            RoleName="mentiondesk-local",
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "sts:AssumeRole",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                        }
+                    ],
+                }
+            ),
+        )
         role_arn = role["Role"]["Arn"]
         code = io.BytesIO()
         with zipfile.ZipFile(code, "w") as archive:
@@ -212,9 +260,15 @@ class LocalStack:
         lam = self.client("lambda")
         for function in t.functions.values():
             lam.create_function(
-                FunctionName=function.name, Runtime="python3.12", Role=role_arn, Handler=function.handler,
-                Code={"ZipFile": code.getvalue()}, Timeout=function.timeout, MemorySize=function.memory,
-                Environment={"Variables": self.runtime.environment(function)}, Architectures=["arm64"],
+                FunctionName=function.name,
+                Runtime="python3.12",
+                Role=role_arn,
+                Handler=function.handler,
+                Code={"ZipFile": code.getvalue()},
+                Timeout=function.timeout,
+                MemorySize=function.memory,
+                Environment={"Variables": self.runtime.environment(function)},
+                Architectures=["arm64"],
             )
         sfn = self.client("stepfunctions")
         for machine in t.state_machines.values():
@@ -229,17 +283,27 @@ class LocalStack:
 
     def tick(self, logical_id: str) -> Any:
         """Run a scheduled function once, as EventBridge Scheduler would."""
-        event = {"version": "0", "id": str(time.time()), "detail-type": "Scheduled Event",
-                 "source": "aws.scheduler", "account": ACCOUNT, "region": REGION,
-                 "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "resources": [], "detail": {}}
+        event = {
+            "version": "0",
+            "id": str(time.time()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.scheduler",
+            "account": ACCOUNT,
+            "region": REGION,
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "resources": [],
+            "detail": {},
+        }
         self.schedule_runs[logical_id] = self.schedule_runs.get(logical_id, 0) + 1
         try:
             return self.runtime.invoke(logical_id, event)
         except InvocationError as error:
             # Deployed, this would land in the failed-invocations queue and alarm; locally we say so.
             self.schedule_errors[logical_id] = self.schedule_errors.get(logical_id, 0) + 1
-            logger.error("scheduled function failed", extra={"function": logical_id,
-                                                             "error_type": error.payload.get("errorType")})
+            logger.error(
+                "scheduled function failed",
+                extra={"function": logical_id, "error_type": error.payload.get("errorType")},
+            )
             return None
 
     def executions(self) -> list[dict[str, Any]]:

@@ -38,8 +38,25 @@ def _construct(tag: str) -> Any:
     return build
 
 
-for _tag in ("Ref", "Sub", "GetAtt", "If", "Equals", "Not", "And", "Or", "Join", "Select", "Split",
-             "FindInMap", "Base64", "ImportValue", "GetAZs", "Condition", "Cidr"):
+for _tag in (
+    "Ref",
+    "Sub",
+    "GetAtt",
+    "If",
+    "Equals",
+    "Not",
+    "And",
+    "Or",
+    "Join",
+    "Select",
+    "Split",
+    "FindInMap",
+    "Base64",
+    "ImportValue",
+    "GetAZs",
+    "Condition",
+    "Cidr",
+):
     _CfnLoader.add_constructor(f"!{_tag}", _construct(_tag))
 
 
@@ -118,8 +135,13 @@ class _Resolver:
     def __init__(self, template: LocalTemplate) -> None:
         self.t = template
         self.params = {k: str(v.get("Default", "")) for k, v in template.raw.get("Parameters", {}).items()}
-        self.pseudo = {"AWS::Region": "us-east-1", "AWS::AccountId": ACCOUNT, "AWS::StackName": "mentiondesk-local",
-                       "AWS::URLSuffix": "amazonaws.com", "AWS::Partition": "aws"}
+        self.pseudo = {
+            "AWS::Region": "us-east-1",
+            "AWS::AccountId": ACCOUNT,
+            "AWS::StackName": "mentiondesk-local",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::Partition": "aws",
+        }
 
     def condition(self, name: str) -> bool:
         return bool(self.resolve(self.t.raw.get("Conditions", {})[name]))
@@ -226,8 +248,11 @@ def load_template(root: Path) -> LocalTemplate:
         env.update(props.get("Environment", {}).get("Variables", {}))
         resolved_env = {k: str(v) for k, v in template.resolve(env).items() if v is not None}
         function = Function(
-            logical_id=logical_id, name=names[logical_id], code_dir=root / props["CodeUri"],
-            handler=props["Handler"], environment=resolved_env,
+            logical_id=logical_id,
+            name=names[logical_id],
+            code_dir=root / props["CodeUri"],
+            handler=props["Handler"],
+            environment=resolved_env,
             timeout=int(props.get("Timeout", globals_fn.get("Timeout", 3))),
             memory=int(props.get("MemorySize", globals_fn.get("MemorySize", 128))),
         )
@@ -235,8 +260,9 @@ def load_template(root: Path) -> LocalTemplate:
             eprops = event.get("Properties", {})
             if event["Type"] == "HttpApi":
                 auth = (eprops.get("Auth") or {}).get("Authorizer")
-                function.routes.append(Route(eprops["Method"].upper(), eprops["Path"], logical_id,
-                                             authorized=auth != "NONE"))
+                function.routes.append(
+                    Route(eprops["Method"].upper(), eprops["Path"], logical_id, authorized=auth != "NONE")
+                )
             elif event["Type"] in ("Schedule", "ScheduleV2"):
                 function.schedules.append(str(eprops.get("Schedule") or eprops.get("ScheduleExpression")))
         template.functions[logical_id] = function

@@ -23,18 +23,33 @@ class DirectoryStore:
     # -- tenants and teams ----------------------------------------------------------------------
 
     def put_tenant(self, tenant: str, name: str, now: str) -> None:
-        self.table.put({"PK": keys.TENANTS_PK, "SK": keys.tenant_pk(tenant), "entity": "tenant",
-                        "tenant_id": tenant, "name": name, "created_at": now})
+        self.table.put(
+            {
+                "PK": keys.TENANTS_PK,
+                "SK": keys.tenant_pk(tenant),
+                "entity": "tenant",
+                "tenant_id": tenant,
+                "name": name,
+                "created_at": now,
+            }
+        )
 
     def tenants(self) -> list[str]:
         """Every tenant id (the registry partition; used by schedules, never by requests)."""
-        items = self.table.query_all(KeyConditionExpression="PK = :pk",
-                                     ExpressionAttributeValues={":pk": keys.TENANTS_PK})
+        items = self.table.query_all(
+            KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": keys.TENANTS_PK}
+        )
         return [i["tenant_id"] for i in items]
 
     def put_team(self, team: Team) -> None:
-        self.table.put({"PK": keys.tenant_pk(team.tenant_id), "SK": keys.team_sk(team.id), "entity": "team",
-                        **team.model_dump(mode="json")})
+        self.table.put(
+            {
+                "PK": keys.tenant_pk(team.tenant_id),
+                "SK": keys.team_sk(team.id),
+                "entity": "team",
+                **team.model_dump(mode="json"),
+            }
+        )
 
     def teams(self, tenant: str) -> list[Team]:
         items = self.table.query_all(
@@ -50,9 +65,15 @@ class DirectoryStore:
     # -- users / agents -------------------------------------------------------------------------
 
     def put_agent(self, agent: Agent) -> None:
-        self.table.put({"PK": keys.tenant_pk(agent.tenant_id), "SK": keys.user_sk(agent.id),
-                        "entity": "user", "email_lower": agent.email.lower(),
-                        **agent.model_dump(mode="json")})
+        self.table.put(
+            {
+                "PK": keys.tenant_pk(agent.tenant_id),
+                "SK": keys.user_sk(agent.id),
+                "entity": "user",
+                "email_lower": agent.email.lower(),
+                **agent.model_dump(mode="json"),
+            }
+        )
 
     def agent(self, tenant: str, user_id: str) -> Agent:
         item = self.table.get({"PK": keys.tenant_pk(tenant), "SK": keys.user_sk(user_id)})
@@ -74,20 +95,34 @@ class DirectoryStore:
     def register_channel(self, account: ChannelAccount) -> None:
         """Register a platform account for a tenant; Conflict if any tenant already has it."""
         try:
-            self.table.transact([
-                {"Put": {
-                    "Item": {"PK": keys.account_pk(account.platform, account.account_id), "SK": keys.ACCOUNT_SK,
-                             "entity": "account_route", "tenant_id": account.tenant_id, "team": account.team,
-                             "handle": account.handle},
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }},
-                {"Put": {
-                    "Item": {"PK": keys.tenant_pk(account.tenant_id),
-                             "SK": keys.channel_sk(account.platform, account.account_id),
-                             "entity": "channel", **account.model_dump(mode="json")},
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }},
-            ])
+            self.table.transact(
+                [
+                    {
+                        "Put": {
+                            "Item": {
+                                "PK": keys.account_pk(account.platform, account.account_id),
+                                "SK": keys.ACCOUNT_SK,
+                                "entity": "account_route",
+                                "tenant_id": account.tenant_id,
+                                "team": account.team,
+                                "handle": account.handle,
+                            },
+                            "ConditionExpression": "attribute_not_exists(PK)",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "Item": {
+                                "PK": keys.tenant_pk(account.tenant_id),
+                                "SK": keys.channel_sk(account.platform, account.account_id),
+                                "entity": "channel",
+                                **account.model_dump(mode="json"),
+                            },
+                            "ConditionExpression": "attribute_not_exists(PK)",
+                        }
+                    },
+                ]
+            )
         except ClientError as error:
             if "ConditionalCheckFailed" in cancellation_codes(error):
                 raise Conflict("this account is already registered") from error

@@ -56,7 +56,7 @@ class Table:
         self.client = client
         self.name = name
         self.calls: Counter[str] = Counter()
-        self.consumed: Counter[str] = Counter()
+        self.consumed: dict[str, float] = {"read": 0.0, "write": 0.0}
 
     def _count(self, op: str, response: Mapping[str, Any]) -> None:
         self.calls[op] += 1
@@ -67,7 +67,9 @@ class Table:
 
     def get(self, key: Mapping[str, str], consistent: bool = False) -> dict[str, Any] | None:
         response = self.client.get_item(
-            TableName=self.name, Key=serialize(key), ConsistentRead=consistent,
+            TableName=self.name,
+            Key=serialize(key),
+            ConsistentRead=consistent,
             ReturnConsumedCapacity="TOTAL",
         )
         self._count("GetItem", response)
@@ -93,8 +95,13 @@ class Table:
             items.extend(more)
         return items
 
-    def put(self, item: Mapping[str, Any], condition: str | None = None,
-            names: Mapping[str, str] | None = None, vals: Mapping[str, Any] | None = None) -> None:
+    def put(
+        self,
+        item: Mapping[str, Any],
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+        vals: Mapping[str, Any] | None = None,
+    ) -> None:
         kwargs: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
         if condition:
             kwargs["ConditionExpression"] = condition
@@ -105,11 +112,19 @@ class Table:
         response = self.client.put_item(ReturnConsumedCapacity="TOTAL", **kwargs)
         self._count("PutItem", response)
 
-    def update(self, key: Mapping[str, str], expression: str, *, condition: str | None = None,
-               names: Mapping[str, str] | None = None, vals: Mapping[str, Any] | None = None,
-               ) -> dict[str, Any]:
+    def update(
+        self,
+        key: Mapping[str, str],
+        expression: str,
+        *,
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+        vals: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
-            "TableName": self.name, "Key": serialize(key), "UpdateExpression": expression,
+            "TableName": self.name,
+            "Key": serialize(key),
+            "UpdateExpression": expression,
             "ReturnValues": "ALL_NEW",
         }
         if condition:

@@ -25,8 +25,10 @@ def aws_client(service: str) -> Any:
     import boto3
     from botocore.config import Config
 
-    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 3},
-                                               connect_timeout=2, read_timeout=5))
+    return boto3.client(
+        service,
+        config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5),
+    )
 
 
 def store_for(table_name: str) -> Store:

@@ -16,18 +16,28 @@ class QuarantineStore:
 
     def put(self, platform: str, body: bytes, reason: str, now: str) -> str:
         record_id = ids.new_id()
-        self.table.put({
-            "PK": f"QUARANTINE#{platform}", "SK": f"{now}#{record_id}", "entity": "quarantine",
-            "id": record_id, "platform": platform, "received_at": now, "reason": reason[:500],
-            # Kept as text with replacement characters: the bytes failed to parse, they are not secrets.
-            "body": body.decode("utf-8", errors="replace"), "size": len(body),
-            "expires_at": int(time.time()) + RETENTION_DAYS * 86400,
-        })
+        self.table.put(
+            {
+                "PK": f"QUARANTINE#{platform}",
+                "SK": f"{now}#{record_id}",
+                "entity": "quarantine",
+                "id": record_id,
+                "platform": platform,
+                "received_at": now,
+                "reason": reason[:500],
+                # Kept as text with replacement characters: the bytes failed to parse, they are not secrets.
+                "body": body.decode("utf-8", errors="replace"),
+                "size": len(body),
+                "expires_at": int(time.time()) + RETENTION_DAYS * 86400,
+            }
+        )
         return record_id
 
     def recent(self, platform: str, limit: int = 50) -> list[dict[str, object]]:
         items, _ = self.table.query(
-            KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": f"QUARANTINE#{platform}"},
-            ScanIndexForward=False, Limit=limit,
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": f"QUARANTINE#{platform}"},
+            ScanIndexForward=False,
+            Limit=limit,
         )
         return items

@@ -17,8 +17,14 @@ from mentiondesk.store.dynamo import Table, cancellation_codes, error_code
 EXCERPT_CHARS = 140
 _TICKET_FIELDS = set(Ticket.model_fields)
 _MESSAGE_FIELDS = set(Message.model_fields)
-_RETRYABLE = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded",
-              "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+_RETRYABLE = {
+    "TransactionConflict",
+    "ThrottlingError",
+    "ProvisionedThroughputExceeded",
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+}
 
 
 @dataclass(frozen=True)
@@ -63,8 +69,10 @@ def _message_from_item(item: dict[str, Any]) -> Message:
 
 def _event_item(tenant: str, ticket_id: str, event: TicketEvent) -> dict[str, Any]:
     return {
-        "PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.event_sk(event.at, ids.new_id()),
-        "entity": "event", **event.model_dump(),
+        "PK": keys.ticket_pk(tenant, ticket_id),
+        "SK": keys.event_sk(event.at, ids.new_id()),
+        "entity": "event",
+        **event.model_dump(),
     }
 
 
@@ -121,81 +129,152 @@ class TicketStore:
             return None
         return ticket
 
-    def _write_inbound(self, tenant: str, team: str, msg: InboundMessage, now: str,
-                       parent: dict[str, Any] | None) -> IngestResult:
+    def _write_inbound(
+        self, tenant: str, team: str, msg: InboundMessage, now: str, parent: dict[str, Any] | None
+    ) -> IngestResult:
         message_id = ids.new_id()
         ticket_id = parent["id"] if parent else ids.new_id()
         pk = keys.ticket_pk(tenant, ticket_id)
         message = Message(
-            id=message_id, ticket_id=ticket_id, direction="inbound", platform=msg.platform,
-            kind=msg.kind, native_id=msg.native_id, conversation_id=msg.conversation_id,
-            reply_to=msg.reply_to, author=msg.author, text=msg.text, lang_hint=msg.lang_hint,
-            created_at=msg.created_at, received_at=now, url=msg.url, media=list(msg.media),
+            id=message_id,
+            ticket_id=ticket_id,
+            direction="inbound",
+            platform=msg.platform,
+            kind=msg.kind,
+            native_id=msg.native_id,
+            conversation_id=msg.conversation_id,
+            reply_to=msg.reply_to,
+            author=msg.author,
+            text=msg.text,
+            lang_hint=msg.lang_hint,
+            created_at=msg.created_at,
+            received_at=now,
+            url=msg.url,
+            media=list(msg.media),
         )
         items: list[dict[str, Any]] = [
-            {"Put": {
-                "Item": {"PK": keys.native_pk(tenant, msg.platform, msg.native_id), "SK": keys.NATIVE_SK,
-                         "entity": "native", "ticket_id": ticket_id, "message_id": message_id,
-                         "conversation_id": msg.conversation_id},
-                "ConditionExpression": "attribute_not_exists(PK)",
-            }},
-            {"Put": {"Item": {"PK": pk, "SK": keys.message_sk(now, message_id), "entity": "message",
-                              **message.model_dump(mode="json")}}},
+            {
+                "Put": {
+                    "Item": {
+                        "PK": keys.native_pk(tenant, msg.platform, msg.native_id),
+                        "SK": keys.NATIVE_SK,
+                        "entity": "native",
+                        "ticket_id": ticket_id,
+                        "message_id": message_id,
+                        "conversation_id": msg.conversation_id,
+                    },
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            {
+                "Put": {
+                    "Item": {
+                        "PK": pk,
+                        "SK": keys.message_sk(now, message_id),
+                        "entity": "message",
+                        **message.model_dump(mode="json"),
+                    }
+                }
+            },
         ]
         activity = keys.activity_sk(now, ticket_id)
         if parent:
             status = "open" if parent.get("status") in ("resolved", "pending") else parent["status"]
-            items.append({"Update": {
-                "Key": {"PK": pk, "SK": keys.TICKET_SK},
-                "UpdateExpression": (
-                    "SET updated_at = :now, last_message_excerpt = :ex, GSI1PK = :g1, GSI1SK = :act,"
-                    " GSI2SK = :act, #status = :status ADD message_count :one, version :one"
-                ),
-                "ConditionExpression": "version = :v AND #status <> :closed",
-                "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": {
-                    ":now": now, ":ex": excerpt(msg.text), ":g1": keys.status_gsi(tenant, status),
-                    ":act": activity, ":status": status, ":one": 1, ":v": parent["version"],
-                    ":closed": "closed",
-                },
-            }})
-            event = TicketEvent(type="message_received", at=now,
-                                detail={"message_id": message_id, "kind": msg.kind})
+            items.append(
+                {
+                    "Update": {
+                        "Key": {"PK": pk, "SK": keys.TICKET_SK},
+                        "UpdateExpression": (
+                            "SET updated_at = :now, last_message_excerpt = :ex, GSI1PK = :g1, GSI1SK = :act,"
+                            " GSI2SK = :act, #status = :status ADD message_count :one, version :one"
+                        ),
+                        "ConditionExpression": "version = :v AND #status <> :closed",
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": {
+                            ":now": now,
+                            ":ex": excerpt(msg.text),
+                            ":g1": keys.status_gsi(tenant, status),
+                            ":act": activity,
+                            ":status": status,
+                            ":one": 1,
+                            ":v": parent["version"],
+                            ":closed": "closed",
+                        },
+                    }
+                }
+            )
+            event = TicketEvent(
+                type="message_received", at=now, detail={"message_id": message_id, "kind": msg.kind}
+            )
         else:
             ticket = Ticket(
-                id=ticket_id, tenant_id=tenant, platform=msg.platform, kind=msg.kind,
-                account_id=msg.account_id, team=team, customer=msg.author, subject=excerpt(msg.text, 120),
-                last_message_excerpt=excerpt(msg.text), created_at=now, updated_at=now,
+                id=ticket_id,
+                tenant_id=tenant,
+                platform=msg.platform,
+                kind=msg.kind,
+                account_id=msg.account_id,
+                team=team,
+                customer=msg.author,
+                subject=excerpt(msg.text, 120),
+                last_message_excerpt=excerpt(msg.text),
+                created_at=now,
+                updated_at=now,
             )
-            items.append({"Put": {
-                "Item": {"PK": pk, "SK": keys.TICKET_SK, "entity": "ticket",
-                         "GSI1PK": keys.status_gsi(tenant, "open"), "GSI1SK": activity,
-                         "GSI2PK": keys.all_tickets_gsi(tenant), "GSI2SK": activity,
-                         **ticket.model_dump(mode="json")},
-                "ConditionExpression": "attribute_not_exists(PK)",
-            }})
-            event = TicketEvent(type="ticket_created", at=now,
-                                detail={"message_id": message_id, "platform": msg.platform, "kind": msg.kind})
+            items.append(
+                {
+                    "Put": {
+                        "Item": {
+                            "PK": pk,
+                            "SK": keys.TICKET_SK,
+                            "entity": "ticket",
+                            "GSI1PK": keys.status_gsi(tenant, "open"),
+                            "GSI1SK": activity,
+                            "GSI2PK": keys.all_tickets_gsi(tenant),
+                            "GSI2SK": activity,
+                            **ticket.model_dump(mode="json"),
+                        },
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                }
+            )
+            event = TicketEvent(
+                type="ticket_created",
+                at=now,
+                detail={"message_id": message_id, "platform": msg.platform, "kind": msg.kind},
+            )
         items.append({"Put": {"Item": _event_item(tenant, ticket_id, event)}})
-        items.append({"Update": {
-            "Key": {"PK": keys.customer_pk(tenant, msg.platform, msg.author.platform_user_id),
-                    "SK": keys.CUSTOMER_SK},
-            "UpdateExpression": (
-                "SET entity = :e, platform = :p, author = :a, last_seen_at = :now, last_ticket_id = :t,"
-                " first_seen_at = if_not_exists(first_seen_at, :now) ADD message_count :one"
-            ),
-            "ExpressionAttributeValues": {":e": "customer", ":p": msg.platform,
-                                          ":a": msg.author.model_dump(mode="json"), ":now": now,
-                                          ":t": ticket_id, ":one": 1},
-        }})
+        items.append(
+            {
+                "Update": {
+                    "Key": {
+                        "PK": keys.customer_pk(tenant, msg.platform, msg.author.platform_user_id),
+                        "SK": keys.CUSTOMER_SK,
+                    },
+                    "UpdateExpression": (
+                        "SET entity = :e, platform = :p, author = :a, last_seen_at = :now,"
+                        " last_ticket_id = :t,"
+                        " first_seen_at = if_not_exists(first_seen_at, :now) ADD message_count :one"
+                    ),
+                    "ExpressionAttributeValues": {
+                        ":e": "customer",
+                        ":p": msg.platform,
+                        ":a": msg.author.model_dump(mode="json"),
+                        ":now": now,
+                        ":t": ticket_id,
+                        ":one": 1,
+                    },
+                }
+            }
+        )
         self.table.transact(items)
         return IngestResult(ticket_id, message_id, created=parent is None, duplicate=False)
 
     # -- reads ----------------------------------------------------------------------------------
 
     def get(self, tenant: str, ticket_id: str) -> Ticket:
-        item = self.table.get({"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
-                              consistent=True)
+        item = self.table.get(
+            {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK}, consistent=True
+        )
         if not item:
             raise NotFound("ticket not found")
         return _ticket_from_item(item)
@@ -210,8 +289,11 @@ class TicketStore:
         if ticket is None:
             raise NotFound("ticket not found")
         messages = [_message_from_item(i) for i in items if i["SK"].startswith("MSG#")]
-        events = [TicketEvent.model_validate({k: i[k] for k in ("type", "at", "actor", "detail") if k in i})
-                  for i in items if i["SK"].startswith("EVT#")]
+        events = [
+            TicketEvent.model_validate({k: i[k] for k in ("type", "at", "actor", "detail") if k in i})
+            for i in items
+            if i["SK"].startswith("EVT#")
+        ]
         return TicketDetail(_ticket_from_item(ticket), messages, events)
 
     def inbox(self, tenant: str, status: TicketStatus | None, limit: int, cursor: str | None) -> Page:
@@ -222,8 +304,11 @@ class TicketStore:
             index, pk_name, pk = "GSI1", "GSI1PK", keys.status_gsi(tenant, status)
         start = decode_cursor(cursor, pk_name, pk, tenant) if cursor else None
         kwargs: dict[str, Any] = {
-            "IndexName": index, "KeyConditionExpression": f"{pk_name} = :pk",
-            "ExpressionAttributeValues": {":pk": pk}, "ScanIndexForward": False, "Limit": limit,
+            "IndexName": index,
+            "KeyConditionExpression": f"{pk_name} = :pk",
+            "ExpressionAttributeValues": {":pk": pk},
+            "ScanIndexForward": False,
+            "Limit": limit,
         }
         if start:
             kwargs["ExclusiveStartKey"] = start
@@ -233,38 +318,48 @@ class TicketStore:
     def queued(self, tenant: str, team: str, limit: int = 25) -> list[Ticket]:
         """Tickets waiting for an agent in a team's queue, oldest first (one Query, sparse index)."""
         items, _ = self.table.query(
-            IndexName="GSI3", KeyConditionExpression="GSI3PK = :pk",
-            ExpressionAttributeValues={":pk": keys.queue_gsi(tenant, team)}, Limit=limit,
+            IndexName="GSI3",
+            KeyConditionExpression="GSI3PK = :pk",
+            ExpressionAttributeValues={":pk": keys.queue_gsi(tenant, team)},
+            Limit=limit,
         )
         return [_ticket_from_item(i) for i in items]
 
     # -- triage ---------------------------------------------------------------------------------
 
-    def set_classification(self, tenant: str, ticket_id: str, covers: int, labels: dict[str, Any],
-                           now: str) -> bool:
+    def set_classification(
+        self, tenant: str, ticket_id: str, covers: int, labels: dict[str, Any], now: str
+    ) -> bool:
         """Store the labels for the first `covers` messages; False if that was already done."""
         pk = keys.ticket_pk(tenant, ticket_id)
         event = TicketEvent(type="classified", at=now, detail=labels)
         try:
-            self.table.transact([
-                {"Update": {
-                    "Key": {"PK": pk, "SK": keys.TICKET_SK},
-                    "UpdateExpression": (
-                        "SET #language = :lang, sentiment = :sent, sentiment_scores = :scores,"
-                        " classified_covers = :covers ADD version :one"
-                    ),
-                    "ConditionExpression": (
-                        "attribute_exists(PK) AND (attribute_not_exists(classified_covers)"
-                        " OR classified_covers < :covers)"
-                    ),
-                    "ExpressionAttributeNames": {"#language": "language"},
-                    "ExpressionAttributeValues": {
-                        ":lang": labels["language"], ":sent": labels["sentiment"],
-                        ":scores": labels["scores"], ":covers": covers, ":one": 1,
+            self.table.transact(
+                [
+                    {
+                        "Update": {
+                            "Key": {"PK": pk, "SK": keys.TICKET_SK},
+                            "UpdateExpression": (
+                                "SET #language = :lang, sentiment = :sent, sentiment_scores = :scores,"
+                                " classified_covers = :covers ADD version :one"
+                            ),
+                            "ConditionExpression": (
+                                "attribute_exists(PK) AND (attribute_not_exists(classified_covers)"
+                                " OR classified_covers < :covers)"
+                            ),
+                            "ExpressionAttributeNames": {"#language": "language"},
+                            "ExpressionAttributeValues": {
+                                ":lang": labels["language"],
+                                ":sent": labels["sentiment"],
+                                ":scores": labels["scores"],
+                                ":covers": covers,
+                                ":one": 1,
+                            },
+                        }
                     },
-                }},
-                {"Put": {"Item": _event_item(tenant, ticket_id, event)}},
-            ])
+                    {"Put": {"Item": _event_item(tenant, ticket_id, event)}},
+                ]
+            )
         except ClientError as error:
             if "ConditionalCheckFailed" in cancellation_codes(error):
                 return False
@@ -273,14 +368,27 @@ class TicketStore:
 
     def mark_triage_failed(self, tenant: str, ticket_id: str, reason: str, now: str) -> None:
         pk = keys.ticket_pk(tenant, ticket_id)
-        self.table.transact([
-            {"Update": {"Key": {"PK": pk, "SK": keys.TICKET_SK},
+        self.table.transact(
+            [
+                {
+                    "Update": {
+                        "Key": {"PK": pk, "SK": keys.TICKET_SK},
                         "UpdateExpression": "SET triage_state = :f ADD version :one",
                         "ConditionExpression": "attribute_exists(PK)",
-                        "ExpressionAttributeValues": {":f": "failed", ":one": 1}}},
-            {"Put": {"Item": _event_item(tenant, ticket_id, TicketEvent(
-                type="triage_failed", at=now, detail={"reason": reason}))}},
-        ])
+                        "ExpressionAttributeValues": {":f": "failed", ":one": 1},
+                    }
+                },
+                {
+                    "Put": {
+                        "Item": _event_item(
+                            tenant,
+                            ticket_id,
+                            TicketEvent(type="triage_failed", at=now, detail={"reason": reason}),
+                        )
+                    }
+                },
+            ]
+        )
 
     # -- assignment -----------------------------------------------------------------------------
 
@@ -293,34 +401,48 @@ class TicketStore:
         """
         pk = keys.ticket_pk(tenant, ticket.id)
         agent_key = {"PK": keys.tenant_pk(tenant), "SK": keys.user_sk(agent.id)}
-        seen_condition = ("last_assigned_at = :seen" if agent.last_assigned_at
-                          else "attribute_not_exists(last_assigned_at)")
+        seen_condition = (
+            "last_assigned_at = :seen" if agent.last_assigned_at else "attribute_not_exists(last_assigned_at)"
+        )
         seen_values: dict[str, Any] = {":seen": agent.last_assigned_at} if agent.last_assigned_at else {}
-        event = TicketEvent(type="assigned", at=now, detail={
-            "agent_id": agent.id, "agent_name": agent.name, "strategy": strategy})
+        event = TicketEvent(
+            type="assigned",
+            at=now,
+            detail={"agent_id": agent.id, "agent_name": agent.name, "strategy": strategy},
+        )
         try:
-            self.table.transact([
-                {"Update": {
-                    "Key": {"PK": pk, "SK": keys.TICKET_SK},
-                    "UpdateExpression": (
-                        "SET assignee = :assignee, triage_state = :done, assigned_at = :now"
-                        " REMOVE GSI3PK, GSI3SK ADD version :one"
-                    ),
-                    "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(assignee)",
-                    "ExpressionAttributeValues": {
-                        ":assignee": {"id": agent.id, "name": agent.name}, ":done": "done",
-                        ":now": now, ":one": 1,
+            self.table.transact(
+                [
+                    {
+                        "Update": {
+                            "Key": {"PK": pk, "SK": keys.TICKET_SK},
+                            "UpdateExpression": (
+                                "SET assignee = :assignee, triage_state = :done, assigned_at = :now"
+                                " REMOVE GSI3PK, GSI3SK ADD version :one"
+                            ),
+                            "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(assignee)",
+                            "ExpressionAttributeValues": {
+                                ":assignee": {"id": agent.id, "name": agent.name},
+                                ":done": "done",
+                                ":now": now,
+                                ":one": 1,
+                            },
+                        }
                     },
-                }},
-                {"Update": {
-                    "Key": agent_key,
-                    "UpdateExpression": "SET last_assigned_at = :now ADD active_count :one",
-                    "ConditionExpression": f"{seen_condition} AND active_count < #capacity AND #online = :on",
-                    "ExpressionAttributeNames": {"#capacity": "capacity", "#online": "online"},
-                    "ExpressionAttributeValues": {":now": now, ":one": 1, ":on": True, **seen_values},
-                }},
-                {"Put": {"Item": _event_item(tenant, ticket.id, event)}},
-            ])
+                    {
+                        "Update": {
+                            "Key": agent_key,
+                            "UpdateExpression": "SET last_assigned_at = :now ADD active_count :one",
+                            "ConditionExpression": (
+                                f"{seen_condition} AND active_count < #capacity AND #online = :on"
+                            ),
+                            "ExpressionAttributeNames": {"#capacity": "capacity", "#online": "online"},
+                            "ExpressionAttributeValues": {":now": now, ":one": 1, ":on": True, **seen_values},
+                        }
+                    },
+                    {"Put": {"Item": _event_item(tenant, ticket.id, event)}},
+                ]
+            )
         except ClientError as error:
             if error_code(error) == "TransactionCanceledException":
                 raise Conflict("assignment lost a race") from error
@@ -331,21 +453,29 @@ class TicketStore:
         pk = keys.ticket_pk(tenant, ticket.id)
         event = TicketEvent(type="queued", at=now, detail={"team": ticket.team})
         try:
-            self.table.transact([
-                {"Update": {
-                    "Key": {"PK": pk, "SK": keys.TICKET_SK},
-                    "UpdateExpression": "SET GSI3PK = :q, GSI3SK = :qs, triage_state = :done ADD version :one",
-                    "ConditionExpression": (
-                        "attribute_exists(PK) AND attribute_not_exists(assignee)"
-                        " AND attribute_not_exists(GSI3PK)"
-                    ),
-                    "ExpressionAttributeValues": {
-                        ":q": keys.queue_gsi(tenant, ticket.team),
-                        ":qs": keys.activity_sk(ticket.created_at, ticket.id), ":done": "done", ":one": 1,
+            self.table.transact(
+                [
+                    {
+                        "Update": {
+                            "Key": {"PK": pk, "SK": keys.TICKET_SK},
+                            "UpdateExpression": (
+                                "SET GSI3PK = :q, GSI3SK = :qs, triage_state = :done ADD version :one"
+                            ),
+                            "ConditionExpression": (
+                                "attribute_exists(PK) AND attribute_not_exists(assignee)"
+                                " AND attribute_not_exists(GSI3PK)"
+                            ),
+                            "ExpressionAttributeValues": {
+                                ":q": keys.queue_gsi(tenant, ticket.team),
+                                ":qs": keys.activity_sk(ticket.created_at, ticket.id),
+                                ":done": "done",
+                                ":one": 1,
+                            },
+                        }
                     },
-                }},
-                {"Put": {"Item": _event_item(tenant, ticket.id, event)}},
-            ])
+                    {"Put": {"Item": _event_item(tenant, ticket.id, event)}},
+                ]
+            )
         except ClientError as error:
             if "ConditionalCheckFailed" in cancellation_codes(error):
                 return False
@@ -366,7 +496,9 @@ def decode_cursor(cursor: str, pk_name: str, pk: str, tenant: str) -> dict[str, 
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
         raise InvalidRequest("invalid cursor") from error
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
         raise InvalidRequest("invalid cursor")
     if data.get(pk_name) != pk or not str(data.get("PK", "")).startswith(keys.tenant_pk(tenant) + "#"):
         raise InvalidRequest("invalid cursor")

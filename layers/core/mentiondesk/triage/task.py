@@ -18,9 +18,11 @@ def classify_ticket(store: Store, tenant: str, ticket_id: str, now: str) -> dict
     hint = next((m.lang_hint for m in inbound if m.lang_hint), None)
     result = classify(text, lang_hint=hint)
     labels: dict[str, Any] = {
-        "language": result.language, "sentiment": result.sentiment,
+        "language": result.language,
+        "sentiment": result.sentiment,
         "scores": {k: round(v, 4) for k, v in result.sentiment_scores.items()},
-        "cues": result.cues[:8], "classifier": result.classifier,
+        "cues": result.cues[:8],
+        "classifier": result.classifier,
     }
     stored = store.tickets.set_classification(tenant, ticket_id, len(inbound), labels, now)
     return {"language": result.language, "sentiment": result.sentiment, "stored": stored}

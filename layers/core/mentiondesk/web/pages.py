@@ -24,8 +24,13 @@ PAGE_HEADERS = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
     "cross-origin-opener-policy": "same-origin",
 }
-_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-          ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml", ".json": "application/json"}
+_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+}
 
 
 @cache
@@ -39,9 +44,12 @@ def _read(name: str) -> bytes | None:
 
 def respond(status: int, body: str, content_type: str, cache_seconds: int = 0) -> dict[str, Any]:
     cache_control = f"public, max-age={cache_seconds}" if cache_seconds else "no-cache"
-    return {"statusCode": status, "headers": {**PAGE_HEADERS, "content-type": content_type,
-                                              "cache-control": cache_control},
-            "body": body, "isBase64Encoded": False}
+    return {
+        "statusCode": status,
+        "headers": {**PAGE_HEADERS, "content-type": content_type, "cache-control": cache_control},
+        "body": body,
+        "isBase64Encoded": False,
+    }
 
 
 def index() -> dict[str, Any]:
@@ -64,8 +72,11 @@ def auth_config(settings: WebSettings, demo_users: list[dict[str, str]] | None =
     """What the page needs to sign people in (dev login locally, Cognito hosted UI when deployed)."""
     config: dict[str, Any] = {"mode": settings.auth_mode, "tz": settings.team_timezone}
     if settings.auth_mode == "cognito":
-        config["cognito"] = {"domain": settings.cognito_domain, "client_id": settings.cognito_client_id,
-                             "redirect_uri": settings.app_url}
+        config["cognito"] = {
+            "domain": settings.cognito_domain,
+            "client_id": settings.cognito_client_id,
+            "redirect_uri": settings.app_url,
+        }
     else:
         config["demo_users"] = demo_users or []
     return config

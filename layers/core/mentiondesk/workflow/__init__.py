@@ -29,7 +29,8 @@ class WorkflowStarter:
 
         try:
             self.client.start_execution(
-                stateMachineArn=self.arn, name=execution_name(tenant, ticket_id),
+                stateMachineArn=self.arn,
+                name=execution_name(tenant, ticket_id),
                 input=json.dumps({"tenant_id": tenant, "ticket_id": ticket_id}, separators=(",", ":")),
             )
         except ClientError as error:

@@ -19,12 +19,23 @@ def list_channels() -> ChannelPage:
     return ChannelPage(items=[ChannelOut.of(c) for c in deps.store().directory.channels(who.tenant_id)])
 
 
-@router.post("/api/channels", summary="Register a channel account", status_code=201,
-             responses={201: {"description": "Registered"}, 409: {"description": "Already registered"}})
+@router.post(
+    "/api/channels",
+    summary="Register a channel account",
+    status_code=201,
+    responses={201: {"description": "Registered"}, 409: {"description": "Already registered"}},
+)
 def create_channel(body: ChannelIn) -> Response[ChannelOut]:
     who = principal(router)
-    account = ChannelAccount(tenant_id=who.tenant_id, platform=body.platform, account_id=body.account_id,
-                             handle=body.handle, team=body.team, created_at=now_iso(), created_by=who.user_id)
+    account = ChannelAccount(
+        tenant_id=who.tenant_id,
+        platform=body.platform,
+        account_id=body.account_id,
+        handle=body.handle,
+        team=body.team,
+        created_at=now_iso(),
+        created_by=who.user_id,
+    )
     deps.store().directory.register_channel(account)
     logger.info("channel registered", extra={"platform": body.platform, "tenant_id": who.tenant_id})
     return Response(status_code=201, content_type="application/json", body=ChannelOut.of(account))

@@ -34,5 +34,8 @@ def get_ticket(ticket_id: Annotated[str, Path(max_length=64)]) -> TicketDetailOu
         raise NotFound("ticket not found")  # the same answer as a missing or foreign id
     detail = deps.store().tickets.detail(who.tenant_id, ticket_id)
     summary = TicketSummaryOut.of(detail.ticket)
-    return TicketDetailOut(**summary.model_dump(), messages=[MessageOut.of(m) for m in detail.messages],
-                           events=[EventOut.of(e) for e in detail.events])
+    return TicketDetailOut(
+        **summary.model_dump(),
+        messages=[MessageOut.of(m) for m in detail.messages],
+        events=[EventOut.of(e) for e in detail.events],
+    )
