@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
+from functools import lru_cache
 
 from mentiondesk.triage.normalize import normalize, strip_placeholders
 
@@ -148,13 +150,18 @@ def detect_language_normalized(normalized: str) -> tuple[str, float]:
 def _count_scripts(text: str) -> dict[str, int]:
     """Count non-ASCII characters per script ("kana", "han", "ko", "ru", ...)."""
     counts: dict[str, int] = {}
-    for ch in text:
-        if ch < "\x80":
-            continue
-        script = _RANGE_SCRIPTS[bisect_right(_RANGE_STARTS, ord(ch)) - 1]
-        if script:
-            counts[script] = counts.get(script, 0) + 1
+    # Counter tallies characters in C; only the distinct characters are classified in Python.
+    for ch, count in Counter(text).items():
+        if ch >= "\x80":
+            script = _script_of(ch)
+            if script:
+                counts[script] = counts.get(script, 0) + count
     return counts
+
+
+@lru_cache(maxsize=8192)
+def _script_of(ch: str) -> str:
+    return _RANGE_SCRIPTS[bisect_right(_RANGE_STARTS, ord(ch)) - 1]
 
 
 def _han_only_language(text: str) -> str:

@@ -309,22 +309,20 @@ _EN_SARCASM_RE = re.compile(
 )
 _SARCASM_WEIGHT = -1.5
 
-# Laughter: ASCII "w" runs and 草/笑 in Japanese text, lol/haha in English.
-_JA_LAUGH_RE = re.compile(
-    r"(?<![a-z])w+(?![a-z/])|草(?![ぁ-んァ-ヶ一-龥])|(?<![ぁ-んァ-ヶ一-龥])笑(?![ぁ-んァ-ヶ一-龥])|ワロ"
-)
+# Laughter: a run of ASCII "w" or a lone 草/笑 in Japanese text (not 草むしり, 笑顔), lol/haha in
+# English. Neighbours are checked in Python: regex classes spanning the CJK block are slow to compile.
+_JA_LAUGH_RE = re.compile(r"w+|草|笑|ワロ")
 _EN_LAUGH_RE = re.compile(r"\b(?:lol|lmao|lmfao|rofl|haha[ha]*|hehe[he]*)\b|😂|🤣|😆")
 _LAUGH_WEIGHT = 0.7
-_JA_CHAR_RE = re.compile("[ぁ-んァ-ヶ一-龥]")
+_KANA_RE = re.compile("[\u3041-\u30ff]")
 _ASCII_LETTER_RE = re.compile("[a-z]")
-_KANJI_RE = re.compile("[一-龥]")
 
 # Kaomoji: a short parenthesised run with face parts and no ordinary words.
 _KAOMOJI_RE = re.compile(r"\([^()]{1,16}\)")
 _KAOMOJI_FACE = frozenset("ω´`^;_・≧≦▽∀゚°ᴗε╥⌒益皿∇ಠ♡◕д\u0301><'")
 _KAOMOJI_NEGATIVE = frozenset(";益皿╥ಠд#╬")
 _KAOMOJI_POSITIVE = frozenset("^≧≦▽∀♪☆★♡*ᴗ◕")
-_KAOMOJI_WORD_RE = re.compile("[a-su-z0-9ぁ-んァ-ヶ一-龥]")
+_KAOMOJI_WORD_CHARS = frozenset("abcdefghijklmnopqrsuvwxyz0123456789")  # "t" is an eye: (t_t)
 
 # Context that weakens a cue:
 # - a question ("Is my flight on time?", 大丈夫でしょうか?) asks rather than judges;
@@ -369,12 +367,16 @@ class SentimentResult:
     net: float
 
 
-@dataclass(slots=True)
 class _Hit:
-    start: int
-    cue: str
-    weight: float
-    flags: int = 0
+    """One matched cue; ``weight`` is adjusted in place as context rules apply."""
+
+    __slots__ = ("cue", "flags", "start", "weight")
+
+    def __init__(self, start: int, cue: str, weight: float, flags: int = 0) -> None:
+        self.start = start
+        self.cue = cue
+        self.weight = weight
+        self.flags = flags
 
 
 _Entry = tuple[float, int]
@@ -391,6 +393,9 @@ def _parse(spec: str, extra_flags: int = 0) -> dict[str, _Entry]:
         line_flags = extra_flags | (_MARKER if head.startswith("!") else 0)
         weight = float(head.lstrip("!"))
         for entry in entries:
+            if entry[0] not in "~%":
+                table[entry] = (weight, line_flags)
+                continue
             flags = line_flags
             if entry.startswith("~~"):
                 flags |= _STRONG_IRONY
@@ -443,11 +448,8 @@ _FREE_TABLE = {
     **_parse(_SYMBOL_LEXICON, extra_flags=_SYMBOL),
 }
 _FREE_PREFIX = _prefix_index(_FREE_TABLE)
-# Where a substring entry can start: any non-ASCII character, or one of the few ASCII characters
-# that begin an emoticon (":)", "^^", "..."). Latin letters never do, so English text is skipped fast.
-_FREE_START_RE = re.compile(
-    "[^\x00-\x7f]|[" + re.escape("".join(sorted({key[0] for key in _FREE_TABLE if key[0] < "\x80"}))) + "]"
-)
+# Characters an entry can start with; every other position is skipped with one set look-up.
+_FREE_FIRST = frozenset(key[0] for key in _FREE_TABLE)
 
 
 def analyze_sentiment(text: str) -> SentimentResult:
@@ -466,7 +468,7 @@ def analyze_sentiment_normalized(text: str) -> SentimentResult:
     if "(" in text:
         text = _match_kaomoji(text, hits)
     has_latin = _ASCII_LETTER_RE.search(text) is not None
-    has_ja = _JA_CHAR_RE.search(text) is not None
+    has_ja = not text.isascii() and (_KANA_RE.search(text) is not None or any(map(_is_kanji, text)))
     if has_latin:
         _match_english(text, hits)
     _match_free(text, hits, has_ja)
@@ -514,7 +516,9 @@ def _match_kaomoji(text: str, hits: list[_Hit]) -> str:
     last = 0
     for match in _KAOMOJI_RE.finditer(text):
         inner = match.group()[1:-1]
-        if _KAOMOJI_WORD_RE.search(inner.replace("t_t", "")) or not any(ch in _KAOMOJI_FACE for ch in inner):
+        if not any(ch in _KAOMOJI_FACE for ch in inner) or any(
+            ch in _KAOMOJI_WORD_CHARS or _is_kana(ch) or _is_kanji(ch) for ch in inner
+        ):
             continue
         negative = "t_t" in inner or any(ch in _KAOMOJI_NEGATIVE for ch in inner)
         positive = any(ch in _KAOMOJI_POSITIVE for ch in inner)
@@ -574,9 +578,8 @@ def _match_english(text: str, hits: list[_Hit]) -> None:
 def _match_free(text: str, hits: list[_Hit], has_ja: bool) -> None:
     """Longest-first substring look-up of Japanese cues, emoji and emoticons."""
     next_free = 0
-    for candidate in _FREE_START_RE.finditer(text):
-        start = candidate.start()
-        if start < next_free:
+    for start, ch in enumerate(text):
+        if start < next_free or ch not in _FREE_FIRST:
             continue
         cue = ""
         for length in _FREE_PREFIX.get(text[start : start + 2], ()):
@@ -584,15 +587,15 @@ def _match_free(text: str, hits: list[_Hit], has_ja: bool) -> None:
                 cue = text[start : start + length]
                 break
         if not cue:
-            cue = text[start]
-            if cue not in _FREE_TABLE:
+            if ch not in _FREE_TABLE:
                 continue
+            cue = ch
         end = start + len(cue)
         next_free = end
         weight, flags = _FREE_TABLE[cue]
         if not weight and not flags:
             continue  # a blocker
-        if len(cue) == 1 and end < len(text) and _KANJI_RE.match(cue) and _KANJI_RE.match(text, end):
+        if len(cue) == 1 and end < len(text) and _is_kanji(cue) and _is_kanji(text[end]):
             continue  # a one-kanji cue inside a longer compound is usually another word (神 in 神南)
         hit = _Hit(start, cue, weight, flags)
         if has_ja and weight and not flags & _SYMBOL:
@@ -659,10 +662,26 @@ def _is_calm_polite(text: str, hits: list[_Hit]) -> bool:
 
 def _laughter(text: str, has_latin: bool, has_ja: bool) -> str:
     """Return the first laughter token, or "" if none."""
-    match = _JA_LAUGH_RE.search(text) if has_ja else None
-    if match is None and (has_latin or not has_ja):
-        match = _EN_LAUGH_RE.search(text)
+    if has_ja:
+        for match in _JA_LAUGH_RE.finditer(text):
+            before = text[match.start() - 1] if match.start() else " "
+            after = text[match.end()] if match.end() < len(text) else " "
+            if match.group()[0] == "w":
+                # "ww" after Japanese text, not the w of "wifi" or "w/"
+                if not ("a" <= before <= "z" or "a" <= after <= "z" or after == "/"):
+                    return match.group()
+            elif not (_is_kana(after) or _is_kanji(after)) and not (match.group() == "笑" and _is_kanji(before)):
+                return match.group()
+    match = _EN_LAUGH_RE.search(text) if has_latin or not has_ja else None
     return match.group() if match else ""
+
+
+def _is_kana(ch: str) -> bool:
+    return "\u3041" <= ch <= "\u30ff"
+
+
+def _is_kanji(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or ch == "々"
 
 
 def _result(net: float, hits: list[_Hit]) -> SentimentResult:
