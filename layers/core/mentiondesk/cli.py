@@ -4,7 +4,6 @@ import argparse
 import signal
 import sys
 import threading
-import time
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -17,6 +16,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"mentiondesk: cannot start the local stack: {error}", file=sys.stderr)
         return 1
     stopping = threading.Event()
+    # Handle both explicitly: a process started in the background may inherit SIGINT as ignored.
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     print(f"Mentiondesk local stack ready in {stack.started_in:.1f} s")
     print(f"  Agent page   {stack.url}/")
@@ -30,13 +31,10 @@ def _run(args: argparse.Namespace) -> int:
         )
         print("  Demo posts arrive every few seconds (JA and EN). --no-demo for an empty tenant-less stack.")
     print("Ctrl-C to stop.", flush=True)
-    try:
-        while not stopping.is_set():
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
+    stopping.wait()
     print("Stopping...", flush=True)
     stack.stop()
+    print("Stopped.", flush=True)
     return 0
 
 

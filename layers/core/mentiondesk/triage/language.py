@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from functools import lru_cache
 
 from mentiondesk.triage.normalize import normalize, strip_placeholders
 
@@ -47,6 +46,10 @@ _RANGES: tuple[tuple[int, str], ...] = (
     (0x3005, "han"),  # 々 〆
     (0x3007, ""),
     (0x3041, "kana"),
+    (0x3099, ""),  # combining and stand-alone voicing marks (the ﾟ of (ﾟДﾟ) after NFKC)
+    (0x309D, "kana"),
+    (0x30FB, ""),  # ・ middle dot: kaomoji furniture as often as punctuation
+    (0x30FC, "kana"),
     (0x3100, ""),
     (0x3130, "ko"),
     (0x3190, ""),
@@ -101,6 +104,18 @@ _LATIN_STOPWORDS: dict[str, frozenset[str]] = {
 _LATIN_DIACRITICS: dict[str, str] = {"es": "ñ¿¡", "pt": "ãõ", "de": "ßäöü", "fr": "èêùœ"}
 
 
+def _invert(stopwords: dict[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
+    """word -> languages listing it, so each word of a post costs one look-up."""
+    index: dict[str, tuple[str, ...]] = {}
+    for lang, words in stopwords.items():
+        for word in words:
+            index[word] = (*index.get(word, ()), lang)
+    return index
+
+
+_STOPWORD_LANGS = _invert(_LATIN_STOPWORDS)
+
+
 def detect_language(text: str) -> tuple[str, float]:
     """Return ``(ISO 639-1 code, confidence 0..1)`` for a post; ``("und", low)`` if unreadable."""
     return detect_language_normalized(normalize(text))
@@ -153,15 +168,10 @@ def _count_scripts(text: str) -> dict[str, int]:
     # Counter tallies characters in C; only the distinct characters are classified in Python.
     for ch, count in Counter(text).items():
         if ch >= "\x80":
-            script = _script_of(ch)
+            script = _RANGE_SCRIPTS[bisect_right(_RANGE_STARTS, ord(ch)) - 1]
             if script:
                 counts[script] = counts.get(script, 0) + count
     return counts
-
-
-@lru_cache(maxsize=8192)
-def _script_of(ch: str) -> str:
-    return _RANGE_SCRIPTS[bisect_right(_RANGE_STARTS, ord(ch)) - 1]
 
 
 def _han_only_language(text: str) -> str:
@@ -175,12 +185,12 @@ def _latin_language(words: list[str]) -> str:
     """Pick a Latin-script language by stopword and diacritic votes; English wins ties."""
     votes = dict.fromkeys(_LATIN_STOPWORDS, 0)
     for word in words:
-        for lang, stopwords in _LATIN_STOPWORDS.items():
-            if word in stopwords:
-                votes[lang] += 1
+        for lang in _STOPWORD_LANGS.get(word, ()):
+            votes[lang] += 1
     joined = "".join(words)
-    for lang, marks in _LATIN_DIACRITICS.items():
-        votes[lang] += 2 * sum(joined.count(mark) for mark in marks)
+    if not joined.isascii():
+        for lang, marks in _LATIN_DIACRITICS.items():
+            votes[lang] += 2 * sum(joined.count(mark) for mark in marks)
     best = max(votes, key=votes.__getitem__)
     if best != "en" and votes[best] >= 2 and votes[best] > votes["en"]:
         return best

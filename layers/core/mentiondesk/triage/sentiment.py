@@ -77,7 +77,7 @@ _EN_LEXICON = """
 +1.5 | generous | caring | attentive | accommodating | patient | patience | sincere | genuine | flawless
 +1.5 | seamless | effortless | convenient | handy | useful | valuable | affordable | bargain | fair
 +1.5 | wins | winner | victory | success | successful | succeeded | awarded | celebrate | celebrating
-+1.5 | cheers | hooray | hurray | woo | woot | wooo | hugs | hug | kiss | xoxo | bless | superstar | champ
++1.5 | cheers | hooray | hurray | woo | woot | hugs | hug | kiss | xoxo | bless | superstar | champ
 +1.0 | not bad | not too bad | good | liked | fast | clean | ~best | fixed | spacious | smile | smiles | fan | cute | glad to
 +1.0 | win | won | lucky | sure thing | no worries | all good | ok thanks | okay thanks
 +1.0 | appreciate the | finally home | got home | arrived safely | home safe | popular | beneficial
@@ -219,7 +219,7 @@ _JA_LEXICON = """
 -1.0 | なんで | 何で | なぜ | 何故 | まだ | のに | なのに | 全然 | 全く | まったく | ひとつも | 一度も | 結局 | 不明 | 弱い | 途切れ
 -1.0 | 重い | 遠回り | 足りなく | 少ない | 難しい | むずかしい | 分からん | わからん | 分からない | わからない
 -1.0 | 分かんない | わかんない | ため息 | はぁ | ?? | !? | ?! | また | 寝坊 | 遅刻
--0.5 | ...
+-0.5 | ..
 
 # Blockers: words that contain a cue but mean something else, or politely ask for something.
 0 | 神戸 | 神奈川 | 神社 | 神田 | 神宮 | 精神 | 神経 | 奈良 | 不良 | 改良 | 悪天候 | 問題なし | 無理なく
