@@ -180,3 +180,21 @@ def test_channel_body_is_validated_and_unknown_fields_refused(
 def test_me_answers_for_every_role(api: Any, tenant: str) -> None:
     status, me = call(api, "GET", "/api/me", AGENT)
     assert status == 200 and me["name"] == "Alice" and me["role"] == "agent" and me["tenant_id"] == tenant
+
+
+def test_inbox_is_one_query_and_a_ticket_is_one_query(api: Any, store: Store, tenant: str) -> None:
+    # Given a few tickets and the API's own store
+    from mentiondesk.api import deps
+
+    ticket = ingest(store, "50", "budget")
+    ingest(store, "51", "budget 2")
+    table = deps.store().table
+    # When the inbox is listed, then a ticket opened
+    table.calls.clear()
+    assert call(api, "GET", "/api/tickets", AGENT)[0] == 200
+    inbox_calls = dict(table.calls)
+    table.calls.clear()
+    assert call(api, "GET", f"/api/tickets/{ticket}", AGENT)[0] == 200
+    # Then each is exactly one Query, and nothing scans
+    assert inbox_calls == {"Query": 1}
+    assert dict(table.calls) == {"Query": 1}

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mentiondesk.models import Agent, ChannelAccount, Message, Ticket, TicketEvent
+from mentiondesk.models import Agent, Author, ChannelAccount, Message, Ticket, TicketEvent
 
 
 class CustomerOut(BaseModel):
@@ -12,6 +12,10 @@ class CustomerOut(BaseModel):
     display_name: str | None
     followers: int | None
     verified: bool
+
+    @classmethod
+    def of(cls, a: Author) -> "CustomerOut":
+        return cls(handle=a.handle, display_name=a.display_name, followers=a.followers, verified=a.verified)
 
 
 class AssigneeOut(BaseModel):
@@ -48,12 +52,7 @@ class TicketSummaryOut(BaseModel):
             language=t.language,
             sentiment=t.sentiment,
             sentiment_scores=t.sentiment_scores,
-            customer=CustomerOut(
-                handle=t.customer.handle,
-                display_name=t.customer.display_name,
-                followers=t.customer.followers,
-                verified=t.customer.verified,
-            ),
+            customer=CustomerOut.of(t.customer),
             assignee=AssigneeOut(id=t.assignee.id, name=t.assignee.name) if t.assignee else None,
             team=t.team,
             subject=t.subject,
@@ -98,12 +97,7 @@ class MessageOut(BaseModel):
             received_at=m.received_at,
             reply_to=m.reply_to,
             url=m.url,
-            author=CustomerOut(
-                handle=m.author.handle,
-                display_name=m.author.display_name,
-                followers=m.author.followers,
-                verified=m.author.verified,
-            ),
+            author=CustomerOut.of(m.author),
             media=[MediaOut(type=x.type, url=x.url) for x in m.media],
         )
 

@@ -102,13 +102,7 @@ class Table:
         names: Mapping[str, str] | None = None,
         vals: Mapping[str, Any] | None = None,
     ) -> None:
-        kwargs: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
-        if condition:
-            kwargs["ConditionExpression"] = condition
-        if names:
-            kwargs["ExpressionAttributeNames"] = dict(names)
-        if vals:
-            kwargs["ExpressionAttributeValues"] = values(vals)
+        kwargs = {"TableName": self.name, "Item": serialize(item), **_expressions(condition, names, vals)}
         response = self.client.put_item(ReturnConsumedCapacity="TOTAL", **kwargs)
         self._count("PutItem", response)
 
@@ -126,13 +120,8 @@ class Table:
             "Key": serialize(key),
             "UpdateExpression": expression,
             "ReturnValues": "ALL_NEW",
+            **_expressions(condition, names, vals),
         }
-        if condition:
-            kwargs["ConditionExpression"] = condition
-        if names:
-            kwargs["ExpressionAttributeNames"] = dict(names)
-        if vals:
-            kwargs["ExpressionAttributeValues"] = values(vals)
         response = self.client.update_item(ReturnConsumedCapacity="TOTAL", **kwargs)
         self._count("UpdateItem", response)
         return deserialize(response.get("Attributes", {}))
@@ -153,6 +142,20 @@ class Table:
             prepared.append({op: body})
         response = self.client.transact_write_items(TransactItems=prepared, ReturnConsumedCapacity="TOTAL")
         self._count("TransactWriteItems", response)
+
+
+def _expressions(
+    condition: str | None, names: Mapping[str, str] | None, vals: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The optional condition and expression attribute arguments of a write."""
+    kwargs: dict[str, Any] = {}
+    if condition:
+        kwargs["ConditionExpression"] = condition
+    if names:
+        kwargs["ExpressionAttributeNames"] = dict(names)
+    if vals:
+        kwargs["ExpressionAttributeValues"] = values(vals)
+    return kwargs
 
 
 def _as_list(value: Any) -> list[Mapping[str, Any]]:

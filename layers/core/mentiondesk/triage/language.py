@@ -25,6 +25,8 @@ from mentiondesk.triage.normalize import normalize, strip_placeholders
 UNDETERMINED = "und"
 
 _LATIN_WORD_RE = re.compile("[a-z\u00c0-\u024f]+(?:'[a-z]+)?")
+# Latin letters that are not words: kaomoji eyes (T_T, o_o), laughter (w, ww), stray letters.
+_NON_WORDS = frozenset({*"bcdefghjklmnopqrstuvwxyz", "ww", "xd", "orz", "otl"})
 # Script of a non-ASCII code point, by sorted range starts (bisect). Plain comparisons instead of
 # regex character classes: a class spanning the CJK block costs milliseconds to compile at import.
 _RANGES: tuple[tuple[int, str], ...] = (
@@ -139,7 +141,7 @@ def detect_language_normalized(normalized: str) -> tuple[str, float]:
     hangul = counts.pop("ko", 0)
     if hangul:
         units["ko"] = hangul / 1.5
-    latin_words = _LATIN_WORD_RE.findall(text)
+    latin_words = [word for word in _LATIN_WORD_RE.findall(text) if word not in _NON_WORDS]
     if latin_words:
         lang = _latin_language(latin_words)
         units[lang] = units.get(lang, 0.0) + len(latin_words)

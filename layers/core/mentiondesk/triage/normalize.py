@@ -55,9 +55,9 @@ _REPLACEMENTS: tuple[tuple[str, str], ...] = (
 # one of each is enough.
 _STRETCH_RE = re.compile(r"([ー~っッ・草笑])\1+")
 # Any other character repeated three or more times keeps two: "!!!!" -> "!!", "wwww" -> "ww",
-# "sooooo" -> "soo". Two keeps the emphasis visible to the scorer; digits are never touched
-# ("1000" stays a number).
-_REPEAT_RE = re.compile(r"(\D)\1\1+")
+# "sooooo" -> "soo". Two keeps the emphasis visible to the scorer. Digits and rating stars are
+# counts, never touched ("1000" stays a number, "★★★★★" stays five stars).
+_REPEAT_RE = re.compile(r"([^\d★☆])\1\1+")
 _ANY_TRIPLE_RE = re.compile(r"(.)\1\1")  # cheap pre-check: most posts have no triple at all
 
 

@@ -34,21 +34,21 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from mentiondesk.triage.normalize import PLACEHOLDER_RE
+from mentiondesk.triage.normalize import PLACEHOLDER_RE, normalize
 
 Label = Literal["positive", "neutral", "negative"]
 LABELS: tuple[Label, Label, Label] = ("positive", "neutral", "negative")
 
 # Entry flags, written as prefixes in the lexicon text.
 _IRONIC = 1  # "~": praise that is often sarcastic (great, love, thanks) -> flips in ironic complaints
-_MARKER = 2  # "!" before the weight: irony marker (as usual, 今日も, 🙄); no polarity of its own
+_MARKER = 2  # "@": irony marker (as usual, 今日も, 🙄); may carry its own weight
 _STRONG_IRONY = 4  # "~~": praise that is sarcastic whenever the post complains (さすが, 安定の)
 _COURTESY = 8  # "%": thanks that may be mere politeness; weak when the post asks or requests something
 _SYMBOL = 16  # set on emoji/emoticon entries: no inflection, so no JA negation or conditional check
 
 # ---------------------------------------------------------------------------------------------
 # Lexicons. Format: one tier per line, "weight | entry | entry | ...". Prefix an entry with "~",
-# "~~" or "%" for the flags above; a "!" before the weight marks the whole line as irony markers.
+# "~~", "%" or "@" for the flags above; "!" before the weight marks the whole line as irony markers.
 # Entries are written in normalised form (lower case, half-width ASCII, no variation selectors);
 # the unit tests check that, which saves normalising ~2,000 entries at every cold start.
 # Weights are roughly: 0.5 mild, 1 clear, 1.5 strong, 2+ very strong.
@@ -56,8 +56,8 @@ _SYMBOL = 16  # set on emoji/emoticon entries: no inflection, so no JA negation 
 
 _EN_LEXICON = """
 +2.5 | thank you so much | thanks so much | thank you very much | much appreciated | you rock | you guys rock
-+2.5 | above and beyond | lifesaver | life saver | best airline | best customer service | great customer service
-+2.5 | love you guys | love you | great job | great work | amazing service | excellent service | great service
++2.5 | above and beyond | lifesaver | life saver | best airline | ~best customer service | ~great customer service
++2.5 | love you guys | love you | ~great job | ~great work | ~amazing service | ~excellent service | ~great service
 +2.5 | thanks a million | can't thank you enough | cant thank you enough | made my day | you're the best
 +2.5 | you are the best | the best ever | highly recommend | five stars | 5 stars | well worth
 +2.0 | ~love | ~loved | ~loving | ~amazing | ~awesome | excellent | ~fantastic | ~wonderful | outstanding | superb
@@ -119,7 +119,7 @@ _EN_LEXICON = """
 -2.0 | infuriating | infuriated | maddening | irritated | irritating | pissing | complain | complaint | complaints
 -1.5 | bad | stuck | waiting | wait time | lost | missing | missed | mess | fail | failed | failure | fails
 -1.5 | error | errors | glitch | crash | crashed | crashes | outage | no service | no signal | no wifi | still no
--1.5 | still not | still haven't | yet again | ~~once again | ~~as usual | ~~as always | complaining | slow
+-1.5 | still not | still haven't | @yet again | @once again | @as usual | @as always | complaining | slow
 -1.5 | expensive | overpriced | wrong | mistake | mistakes | confusing | confused | trouble | issues | problem
 -1.5 | problems | inconvenience | inconvenienced | inconvenient | hassle | hours | hrs | diverted | rebooked
 -1.5 | bumped | denied | rejected | declined | ignored | ignoring | ignore | worried | concerned | scared
@@ -179,7 +179,7 @@ _JA_LEXICON = """
 +1.5 | 元気 | 笑顔 | 待ち遠し | ラッキー | 勝った | 勝ち | 快勝 | 晴れ | 祝福 | 誕生日 | 結婚 | ゲット | 手に入
 +1.0 | 増加 | 拡大 | 上昇
 +1.5 | 増収 | 増益 | 好調 | 堅調 | 順調 | 向上 | 黒字 | 上回 | 改善しました | 改善された | 復旧
-+1.0 | いい | よい | ~~さすが | ~~流石 | ~~安定の | ~~おかげで | 大丈夫 | 問題なく | 快く | 合って | 合いました
++1.0 | いい | よい | ~~@さすが | ~~@流石 | ~~@安定の | ~~おかげで | 大丈夫 | 問題なく | 快く | 合って | 合いました
 +1.0 | お疲れ様 | おつかれさま | 新鮮 | 柔らか | ふわふわ | もちもち | サクサク | 安い | 良心的 | すごい | 凄い
 +1.0 | 頼りにな | ぴったり | ピッタリ | 丁度いい | ちょうどいい | ちょうど良 | 驚きの | 改善
 +1.0 | 進んで | 進み | 完成 | できた | 出来た | 行ってきま | 行ってきた | 帰ってきた | 会えた | 見れた | 買えた
@@ -219,7 +219,6 @@ _JA_LEXICON = """
 -1.0 | なんで | 何で | なぜ | 何故 | まだ | のに | なのに | 全然 | 全く | まったく | ひとつも | 一度も | 結局 | 不明 | 弱い | 途切れ
 -1.0 | 重い | 遠回り | 足りなく | 少ない | 難しい | むずかしい | 分からん | わからん | 分からない | わからない
 -1.0 | 分かんない | わかんない | ため息 | はぁ | ?? | !? | ?! | また | 寝坊 | 遅刻
--0.5 | ..
 
 # Blockers: words that contain a cue but mean something else, or politely ask for something.
 0 | 神戸 | 神奈川 | 神社 | 神田 | 神宮 | 精神 | 神経 | 奈良 | 不良 | 改良 | 悪天候 | 問題なし | 無理なく
@@ -347,9 +346,9 @@ _JA_WAIT_RE = re.compile(r"[0-9一二三四五六七八九十半]+(?:分|時間|
 _JA_WAIT_WEIGHT = -2.0
 
 # Three-way softmax over the net score with a neutral band: positive needs net > _POS_BAR,
-# negative needs net < -_NEG_BAR. Support posts lean negative, so the negative bar is lower.
-_POS_BAR = 1.0
-_NEG_BAR = 0.9
+# negative needs net < -_NEG_BAR, so one clear cue (weight 1.0) decides and a mild one does not.
+_POS_BAR = 0.95
+_NEG_BAR = 0.95
 _SHARPNESS = 1.2
 _EXCLAIM_BOOST = 0.1
 # In Japanese posts with no complaint and no request, "!" reads as excitement (やるぞー!, 来週行く!).
@@ -393,7 +392,7 @@ def _parse(spec: str, extra_flags: int = 0) -> dict[str, _Entry]:
         line_flags = extra_flags | (_MARKER if head.startswith("!") else 0)
         weight = float(head.lstrip("!"))
         for entry in entries:
-            if entry[0] not in "~%":
+            if entry[0] not in "~%@":
                 table[entry] = (weight, line_flags)
                 continue
             flags = line_flags
@@ -404,6 +403,9 @@ def _parse(spec: str, extra_flags: int = 0) -> dict[str, _Entry]:
             word = entry.lstrip("~")
             if word.startswith("%"):
                 flags |= _COURTESY
+                word = word[1:]
+            elif word.startswith("@"):
+                flags |= _MARKER
                 word = word[1:]
             table[word] = (weight, flags)
     return table
@@ -454,8 +456,6 @@ _FREE_FIRST = frozenset(key[0] for key in _FREE_TABLE)
 
 def analyze_sentiment(text: str) -> SentimentResult:
     """Score the sentiment of a raw post (normalises it first)."""
-    from mentiondesk.triage.normalize import normalize
-
     return analyze_sentiment_normalized(normalize(text))
 
 
@@ -486,8 +486,8 @@ def analyze_sentiment_normalized(text: str) -> SentimentResult:
 
     neg_total = _apply_context(text, hits, has_ja)
     if neg_total > 0:
-        # Praise next to a complaint is sarcasm when the post signals irony, or always for
-        # praise that is rarely sincere in a complaint (さすが, 安定の).
+        # Praise next to a complaint is sarcasm when it is the rarely-sincere kind (さすが, 安定の),
+        # or when the post carries an irony marker and the praise is the typically-ironic kind.
         for hit in hits:
             if hit.weight > 0 and (hit.flags & _STRONG_IRONY or (ironic and hit.flags & _IRONIC)):
                 neg_total += hit.weight
@@ -689,7 +689,7 @@ def _result(net: float, hits: list[_Hit]) -> SentimentResult:
     peak = max(logits)
     exps = [math.exp(z - peak) for z in logits]
     total = sum(exps)
-    probs = [e / total for e in exps]
+    probs = _round_to_one([e / total for e in exps])
     label = LABELS[probs.index(max(probs))]
     # Report the cues that pushed toward the label (all of them when the post came out neutral).
     if label == "positive":
@@ -705,7 +705,7 @@ def _result(net: float, hits: list[_Hit]) -> SentimentResult:
             cues.append(hit.cue)
             if len(cues) == _MAX_CUES:
                 break
-    scores = dict(zip(LABELS, _round_to_one(probs), strict=True))
+    scores = dict(zip(LABELS, probs, strict=True))
     return SentimentResult(label=label, scores=scores, cues=tuple(cues), net=round(net, 3))
 
 
