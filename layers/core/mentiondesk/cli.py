@@ -1,6 +1,7 @@
 """The `mentiondesk` console script."""
 
 import argparse
+import json
 import signal
 import sys
 import threading
@@ -38,6 +39,29 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quarantine(args: argparse.Namespace) -> int:
+    """List (or show) signed webhook bodies that could not be parsed, newest first."""
+    import os
+
+    from mentiondesk.store.factory import store_for
+
+    table = args.table or os.environ.get("TABLE_NAME")
+    if not table:
+        print(
+            "mentiondesk: give --table (the TableName output of the stack) or set TABLE_NAME", file=sys.stderr
+        )
+        return 2
+    records = store_for(table).quarantine.recent(args.platform, limit=args.limit)
+    for record in records:
+        line = {k: record.get(k) for k in ("id", "platform", "received_at", "size", "reason")}
+        if args.show_body:
+            line["body"] = record.get("body")
+        print(json.dumps(line, ensure_ascii=False))
+    if not records:
+        print(f"no quarantined {args.platform} bodies", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mentiondesk", description="Mentiondesk social customer care")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -51,7 +75,18 @@ def main(argv: list[str] | None = None) -> int:
         default=1.0,
         help="run workflow waits and schedules this many times faster",
     )
+    quarantine = commands.add_parser(
+        "quarantine", help="signed webhook bodies that could not be parsed (uses your AWS credentials)"
+    )
+    quarantine.add_argument("--platform", default="x", choices=["x", "meta", "google"])
+    quarantine.add_argument("--table", help="the stack's TableName output (default: $TABLE_NAME)")
+    quarantine.add_argument("--limit", type=int, default=50)
+    quarantine.add_argument(
+        "--show-body", action="store_true", help="print the bodies (may hold personal data)"
+    )
     args = parser.parse_args(argv)
+    if args.command == "quarantine":
+        return _quarantine(args)
     if args.command == "run":
         if args.time_scale <= 0:
             parser.error("--time-scale must be positive")
