@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from mentiondesk.cli import main
 from mentiondesk.store.factory import Store
 

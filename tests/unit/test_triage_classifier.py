@@ -7,12 +7,11 @@ emoji, half/full width; English with sarcasm and negation). No third-party data 
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
-
 from mentiondesk.triage import Classification, classify
 from mentiondesk.triage import sentiment as sentiment_module
 from mentiondesk.triage.language import detect_language
 from mentiondesk.triage.normalize import normalize
+from pydantic import ValidationError
 
 pytestmark = pytest.mark.unit
 
