@@ -21,6 +21,8 @@ CLASSIFIER_NAME = "builtin-v1"
 _HINT_THRESHOLD = 0.6
 # X reports these when it has no language; they are not hints.
 _NON_LANGUAGE_HINTS = frozenset({"", "und", "zxx", "qam", "qct", "qht", "qme", "qst", "art"})
+_LATIN_GUESSES = frozenset({"en", "es", "fr", "de", "pt"})
+_NON_LATIN_LANGUAGES = frozenset({"ja", "zh", "ko", "ru", "ar", "he", "el", "th", "hi", "uk", "fa"})
 # Legacy codes some platforms still send.
 _HINT_ALIASES = {"in": "id", "iw": "he", "ji": "yi", "jw": "jv"}
 
@@ -80,5 +82,5 @@ def _hint_plausible(hint: str, detected: str) -> bool:
         return hint in {"ja", "zh"}
     if detected == "ko":
         return False
-    # Latin-script guesses (en default, es/fr/de/pt by stopwords) may be refined by any Latin-script hint.
-    return detected in {"en", "es", "fr", "de", "pt"} and hint not in {"ja", "zh", "ko", "ru", "ar", "he", "el", "th", "hi"}
+    # Latin-script guesses (en by default, es/fr/de/pt by stopwords) may be refined by a Latin-script hint.
+    return detected in _LATIN_GUESSES and hint not in _NON_LATIN_LANGUAGES

@@ -79,28 +79,33 @@ _JA_HAN_CUES = frozenset(
 # Simplified-only forms and Chinese function characters; they break a tie the other way.
 _ZH_HAN_CUES = frozenset("们这说时为过还没对吗么个给让进开关发钱买卖东车吧呢啊您很儿")
 
+
+def _words(text: str) -> frozenset[str]:
+    """A word set written as a space-separated string (easier to scan than a list literal)."""
+    return frozenset(text.split())
+
+
 # Stopwords per Latin-script language. English is the default, so it only needs enough words to
 # outvote a stray "de" or "la" in an English post.
 _LATIN_STOPWORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
+    "en": _words(
         "the and is to you i my me for of it on in this that with was are have be not your at "
-        "just can do we they so but what why how no get got been from will please thanks".split()
+        "just can do we they so but what why how no get got been from will please thanks"
     ),
-    "es": frozenset(
+    "es": _words(
         "el la los las que de y es muy pero por para con una mi gracias está esta vuelo hola "
-        "del al se lo porque pero nada todo también".split()
+        "del al se lo porque pero nada todo también"
     ),
-    "fr": frozenset(
+    "fr": _words(
         "le la les et est je pas pour une des du très merci avec vous c'est mais bonjour "
-        "nous sur au aux ce cette qui ne".split()
+        "nous sur au aux ce cette qui ne"
     ),
-    "de": frozenset(
+    "de": _words(
         "der die das und ist nicht ich ein eine mit danke sehr auf sie zu für wir auch "
-        "noch kein keine schon bitte".split()
+        "noch kein keine schon bitte"
     ),
-    "pt": frozenset(
-        "o os que de e é não um uma muito obrigado obrigada para com você mas meu minha "
-        "voo está isso ao".split()
+    "pt": _words(
+        "o os que de e é não um uma muito obrigado obrigada para com você mas meu minha voo está isso ao"
     ),
 }
 _LATIN_DIACRITICS: dict[str, str] = {"es": "ñ¿¡", "pt": "ãõ", "de": "ßäöü", "fr": "èêùœ"}

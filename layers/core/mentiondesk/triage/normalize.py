@@ -20,7 +20,8 @@ URL = "<url>"
 EMAIL = "<email>"
 USER = "<user>"
 
-# Patterns run on lower-cased text. Order matters: e-mail before handle (the handle pattern would eat the domain part).
+# Patterns run on lower-cased text. Order matters: e-mail before handle (the handle pattern would
+# eat the domain part).
 # URL characters are ASCII only, so Japanese text glued to a link ("…/a見て") is kept.
 _URL_RE = re.compile(r"(?:https?://|www\.)[a-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+")
 _EMAIL_RE = re.compile(r"[a-z0-9.+_-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+")

@@ -55,213 +55,243 @@ _SYMBOL = 16  # set on emoji/emoticon entries: no inflection, so no JA negation 
 # ---------------------------------------------------------------------------------------------
 
 _EN_LEXICON = """
-+2.5 | thank you so much | thanks so much | thank you very much | much appreciated | you rock | you guys rock
-+2.5 | above and beyond | lifesaver | life saver | best airline | ~best customer service | ~great customer service
-+2.5 | love you guys | love you | ~great job | ~great work | ~amazing service | ~excellent service | ~great service
-+2.5 | thanks a million | can't thank you enough | cant thank you enough | made my day | you're the best
-+2.5 | you are the best | the best ever | highly recommend | five stars | 5 stars | well worth
-+2.0 | ~love | ~loved | ~loving | ~amazing | ~awesome | excellent | ~fantastic | ~wonderful | outstanding | superb
-+2.0 | ~brilliant | ~perfect | incredible | phenomenal | exceptional | kudos | shoutout | shout out
++2.5 | thank you so much | thanks so much | thank you very much | much appreciated | you rock
++2.5 | you guys rock | above and beyond | lifesaver | life saver | best airline | ~best customer service
++2.5 | ~great customer service | love you guys | love you | ~great job | ~great work | ~amazing service
++2.5 | ~excellent service | ~great service | thanks a million | can't thank you enough
++2.5 | cant thank you enough | made my day | you're the best | you are the best | the best ever
++2.5 | highly recommend | five stars | well worth
++2.0 | ~love | ~loved | ~loving | ~amazing | ~awesome | excellent | ~fantastic | ~wonderful | outstanding
++2.0 | superb | ~brilliant | ~perfect | incredible | phenomenal | exceptional | kudos | shoutout | shout out
 +2.0 | impressed | delighted | thrilled | grateful | thankful | appreciate it | appreciate you | appreciated
-+2.0 | hero | heroes | ~good job | ~well done | ~nice job | ~way to go | ~%thank you | ~%thanks | %thx | tysm | %ty
-+2.0 | props | terrific | fabulous | marvelous | marvellous | stellar | spectacular | awesomeness
-+2.0 | happiest | loyal customer | pleasantly surprised | exceeded | exceeds | blessed | beautifully
-+1.5 | ~great | ~appreciate | ~happy | glad | pleased | ~nice | helpful | friendly | kind | courteous | polite
-+1.5 | professional | fixed | resolved | solved | sorted | smooth | easy | comfortable | comfy | enjoy | enjoyed
-+1.5 | ~fun | beautiful | ~cool | sweet | yay | woohoo | excited | exciting | can't wait | cant wait | recommend
-+1.5 | favorite | favourite | pleasant | pleasure | worth it | safely | reliable | efficient
-+1.5 | responsive | prompt | impressive | classy | gorgeous | delicious | tasty | yummy | congrats | lovely
-+1.5 | congratulations | proud | fly again | flying again | will fly | quick response | fast response | luckily
-+1.5 | quickly | keep it up | good luck | free upgrade | welcome back | looking forward
-+1.5 | look forward | heaven | awesome job | legend | legendary | enjoyable | relaxing | relaxed | refreshing
-+1.5 | generous | caring | attentive | accommodating | patient | patience | sincere | genuine | flawless
-+1.5 | seamless | effortless | convenient | handy | useful | valuable | affordable | bargain | fair
-+1.5 | wins | winner | victory | success | successful | succeeded | awarded | celebrate | celebrating
-+1.5 | cheers | hooray | hurray | woo | woot | hugs | hug | kiss | xoxo | bless | superstar | champ
-+1.0 | not bad | not too bad | good | liked | fast | clean | ~best | fixed | spacious | smile | smiles | fan | cute | glad to
-+1.0 | win | won | lucky | sure thing | no worries | all good | ok thanks | okay thanks
-+1.0 | appreciate the | finally home | got home | arrived safely | home safe | popular | beneficial
-+1.0 | nicely | safe | calm | improved | improvement | benefit | perks | interesting
-+1.0 | excite | fresh | bright | warm | welcoming | positive | cool thanks | great thanks | works now | working now
-+1.0 | worked | back up | up and running | recovered | solution | smart | clever | hilarious | laugh
-+1.0 | xd | agree | %thank | thanked | thanking | enjoying | glad you | nice to | wish me luck
++2.0 | hero | heroes | ~good job | ~well done | ~nice job | ~way to go | ~%thank you | ~%thanks | %thx
++2.0 | tysm | %ty | props | terrific | fabulous | marvelous | marvellous | stellar | spectacular
++2.0 | awesomeness | happiest | loyal customer | pleasantly surprised | exceeded | exceeds | blessed
++2.0 | beautifully
++1.5 | ~great | ~appreciate | ~happy | glad | pleased | ~nice | helpful | friendly | kind | courteous
++1.5 | polite | professional | fixed | resolved | solved | sorted | smooth | easy | comfortable | comfy
++1.5 | enjoy | enjoyed | ~fun | beautiful | ~cool | sweet | yay | woohoo | excited | exciting | can't wait
++1.5 | cant wait | recommend | favorite | favourite | pleasant | pleasure | worth it | safely | reliable
++1.5 | efficient | responsive | prompt | impressive | classy | gorgeous | delicious | tasty | yummy
++1.5 | congrats | lovely | congratulations | proud | fly again | flying again | will fly | quick response
++1.5 | fast response | luckily | quickly | keep it up | good luck | free upgrade | welcome back
++1.5 | looking forward | look forward | heaven | awesome job | legend | legendary | enjoyable | relaxing
++1.5 | relaxed | refreshing | generous | caring | attentive | accommodating | patient | patience | sincere
++1.5 | genuine | flawless | seamless | effortless | convenient | handy | useful | valuable | affordable
++1.5 | bargain | fair | wins | winner | victory | success | successful | succeeded | awarded | celebrate
++1.5 | celebrating | cheers | hooray | hurray | woo | woot | hugs | hug | kiss | xoxo | bless | superstar
++1.5 | champ
++1.0 | not bad | not too bad | good | liked | fast | clean | ~best | fixed | spacious | smile | smiles | fan
++1.0 | cute | glad to | win | won | lucky | sure thing | no worries | all good | ok thanks | okay thanks
++1.0 | appreciate the | finally home | got home | arrived safely | home safe | popular | beneficial | nicely
++1.0 | safe | calm | improved | improvement | benefit | perks | interesting | excite | fresh | bright | warm
++1.0 | welcoming | positive | cool thanks | great thanks | works now | working now | worked | back up
++1.0 | up and running | recovered | solution | smart | clever | hilarious | laugh | xd | agree | %thank
++1.0 | thanked | thanking | enjoying | glad you | nice to | wish me luck
 +0.5 | welcome | quick | made it | haha
 
 -2.5 | worst | never again | never flying | never fly | never use | never using | will never | charged twice
--2.5 | double charged | charged me twice | rip off | ripoff | scam | scammed | fraud | disgusting | disgraceful
--2.5 | pathetic | unacceptable | outrageous | appalling | atrocious | useless | incompetent | shameful | disgrace
--2.5 | shame on you | hate | hated | hates | furious | livid | horrible | horribly | terrible | terribly | awful
--2.5 | ridiculous | nightmare | disaster | sucks | suck | sucked | screwed | wtf | fuck | fucking | fucked | bullshit
--2.5 | shit | shitty | crap | crappy | bs | liar | liars | lies | lied | ~~yeah right | ~~#not | stranded | ruined
--2.5 | worst experience | miserable | insulting | insult | insulted | disrespectful | disrespected | abysmal
--2.5 | horrendous | dreadful | despicable | deplorable | inexcusable | unbelievably bad | embarrassing | embarrassment
--2.5 | idiots | idiot | stupid | dumb | moron | morons | hostage | held hostage | captive | garbage | trash | ripped off
--2.0 | rude | disappointed | disappointing | disappointment | frustrated | frustrating | frustration | pissed
--2.0 | annoyed | annoying | angry | upset | unhappy | mad | missed my connection | missed connection
--2.0 | lost my bag | lost my luggage | lost luggage | lost bag | lost baggage | damaged | broken | still waiting
--2.0 | been waiting | on hold | hold time | no response | no reply | no answer | no one | nobody | no help
--2.0 | never received | never got | haven't received | havent received | didn't receive | not received
--2.0 | not working | doesn't work | does not work | isn't working | won't work | didn't work | not work
--2.0 | can't log in | cannot log in | can't login | cant login | can't get through | cant get through
--2.0 | hung up | hangs up | hung up on | waste of time | wasted | unhelpful | unprofessional | clueless | joke
--2.0 | overcharged | overbooked | oversold | cancelled | canceled | cancellation | cancellations | delayed | delay
--2.0 | delays | late flight | smh | ugh | argh | fml | poor | poorly | lousy | filthy | gross | dirty | disgusted
--2.0 | orz | otl | t_t | sad | sick of | tired of | fed up | terrible service | horrible service | bad service | worse | sucking
--2.0 | not able to | unable | not acceptable | no excuse | lose | losing | cheated | misleading | mislead | misled
+-2.5 | double charged | charged me twice | rip off | ripoff | scam | scammed | fraud | disgusting
+-2.5 | disgraceful | pathetic | unacceptable | outrageous | appalling | atrocious | useless | incompetent
+-2.5 | shameful | disgrace | shame on you | hate | hated | hates | furious | livid | horrible | horribly
+-2.5 | terrible | terribly | awful | ridiculous | nightmare | disaster | sucks | suck | sucked | screwed
+-2.5 | wtf | fuck | fucking | fucked | bullshit | shit | shitty | crap | crappy | bs | liar | liars | lies
+-2.5 | lied | ~~yeah right | ~~#not | stranded | ruined | worst experience | miserable | insulting | insult
+-2.5 | insulted | disrespectful | disrespected | abysmal | horrendous | dreadful | despicable | deplorable
+-2.5 | inexcusable | unbelievably bad | embarrassing | embarrassment | idiots | idiot | stupid | dumb
+-2.5 | moron | morons | hostage | held hostage | captive | garbage | trash | ripped off
+-2.0 | rude | disappointed | disappointing | disappointment | frustrated | frustrating | frustration
+-2.0 | pissed | annoyed | annoying | angry | upset | unhappy | mad | missed my connection
+-2.0 | missed connection | lost my bag | lost my luggage | lost luggage | lost bag | lost baggage | damaged
+-2.0 | broken | still waiting | been waiting | on hold | hold time | no response | no reply | no answer
+-2.0 | no one | nobody | no help | never received | never got | haven't received | havent received
+-2.0 | didn't receive | not received | not working | doesn't work | does not work | isn't working
+-2.0 | won't work | didn't work | not work | can't log in | cannot log in | can't login | cant login
+-2.0 | can't get through | cant get through | hung up | hangs up | hung up on | waste of time | wasted
+-2.0 | unhelpful | unprofessional | clueless | joke | overcharged | overbooked | oversold | cancelled
+-2.0 | canceled | cancellation | cancellations | delayed | delay | delays | late flight | smh | ugh | argh
+-2.0 | fml | poor | poorly | lousy | filthy | gross | dirty | disgusted | orz | otl | t_t | sad | sick of
+-2.0 | tired of | fed up | terrible service | horrible service | bad service | worse | sucking | not able to
+-2.0 | unable | not acceptable | no excuse | lose | losing | cheated | misleading | mislead | misled
 -2.0 | incorrect | failing | screw up | screwed up | messed up | no information | no info | no communication
 -2.0 | lack of | lacking | neglected | neglect | abandoned | left behind | kicked off | waste | unreliable
 -2.0 | regret | ashamed | awkward | hopeless | helpless | pointless | worthless | broken promise | false
--2.0 | shocked | appalled | horrified | outraged | offended | offensive | annoyance | aggravating | aggravated
--2.0 | do better | need to do better | don't care | doesn't care | dont care | doesnt care | could care less
--2.0 | couldn't care less | let me down | let down | letting down | ever again | enough is enough | not enough
--2.0 | treat your customers | treat customers | treating customers | still nothing | no update | no updates
--2.0 | want my money back | money back | speak to a manager | talk to a manager | keep getting | keeps getting
--2.0 | infuriating | infuriated | maddening | irritated | irritating | pissing | complain | complaint | complaints
+-2.0 | shocked | appalled | horrified | outraged | offended | offensive | annoyance | aggravating
+-2.0 | aggravated | do better | need to do better | don't care | doesn't care | dont care | doesnt care
+-2.0 | could care less | couldn't care less | let me down | let down | letting down | ever again
+-2.0 | enough is enough | not enough | treat your customers | treat customers | treating customers
+-2.0 | still nothing | no update | no updates | want my money back | money back | speak to a manager
+-2.0 | talk to a manager | keep getting | keeps getting | infuriating | infuriated | maddening | irritated
+-2.0 | irritating | pissing | complain | complaint | complaints
 -1.5 | bad | stuck | waiting | wait time | lost | missing | missed | mess | fail | failed | failure | fails
--1.5 | error | errors | glitch | crash | crashed | crashes | outage | no service | no signal | no wifi | still no
--1.5 | still not | still haven't | @yet again | @once again | @as usual | @as always | complaining | slow
--1.5 | expensive | overpriced | wrong | mistake | mistakes | confusing | confused | trouble | issues | problem
--1.5 | problems | inconvenience | inconvenienced | inconvenient | hassle | hours | hrs | diverted | rebooked
--1.5 | bumped | denied | rejected | declined | ignored | ignoring | ignore | worried | concerned | scared
--1.5 | afraid | stress | stressful | stressed | exhausted | uncomfortable | cramped | mediocre | meh | lame
--1.5 | shocking | absurd | insane | sigh | seriously | unable to | couldn't | can't even | cant even | refund
--1.5 | fee | fees | charged | compensation | compensate | supposed to | should have | would be nice | long line
--1.5 | long lines | queue | excuse | excuses | sorry but | what happened | doesn't | hate it | nothing
--1.5 | worry | unfair | horrid | chaos | chaotic | crazy | difficult | impossible | tough | hard time | sadly
--1.5 | nervous | anxious | angry customer | cry | crying | cried | tears | hurt | hurts | pain | painful | sick
--1.5 | ill | broke down | breakdown | problematic | questionable | doubt | sucker | fault | blame | blaming
--1.5 | downgraded | downgrade | lied to | misinformed | misinformation | stuck on | delayed again | late again
--1.5 | dropped | disconnected | disconnect | busy signal | runaround | run around | nonexistent | non existent
--1.5 | cancel | canceling | cancelling | not happy | not impressed | no way | no longer | lousy service | bored
--1.5 | boring | tired | weak | cheap | shady | sketchy | suspicious | worst part | bad experience | attitude
--1.0 | fix this | fix it | please fix | fix your | tried calling | tried to | i've tried | was told | were told
--1.0 | told me | keep telling | keeps telling | kept | paid for | i paid | paying customer | paying customers
--1.0 | sitting here | sitting on | still sitting | anyone there | is anyone | anybody there | answer the phone
--1.0 | answer your phone | call back | callback | charge | pay extra | extra fee | yet to | not yet | how come
--1.0 | miss my | will miss | going to miss | gonna miss | haven't | hasn't | wasn't | weren't | be better
--1.0 | please help | help me | need help | issue | why | again | late | cold | dead | down | rebook | smell
--1.0 | broke | apparently | wont | won't | can't | cant | cannot | didn't | didnt | never | hold
--1.0 | wait | waited | hour | minutes | mins | days | weeks | unfortunately | small | tiny | wet | lack
--1.0 | nope | no show | didn't get | did not | does not | do not | dont | not even | anymore | any longer
--1.0 | where is | where's my | still | careful | warning | beware | complicated | limited | concern | concerns
--0.5 | sorry | no | any update | any updates | hmm | um | umm | only | however | though | pls | plz | finally
--0.5 | wow | funny
+-1.5 | error | errors | glitch | crash | crashed | crashes | outage | no service | no signal | no wifi
+-1.5 | still no | still not | still haven't | @yet again | @once again | @as usual | @as always
+-1.5 | complaining | slow | expensive | overpriced | wrong | mistake | mistakes | confusing | confused
+-1.5 | trouble | issues | problem | problems | inconvenience | inconvenienced | inconvenient | hassle
+-1.5 | hours | hrs | diverted | rebooked | bumped | denied | rejected | declined | ignored | ignoring
+-1.5 | ignore | worried | concerned | scared | afraid | stress | stressful | stressed | exhausted
+-1.5 | uncomfortable | cramped | mediocre | meh | lame | shocking | absurd | insane | sigh | seriously
+-1.5 | unable to | couldn't | can't even | cant even | refund | fee | fees | charged | compensation
+-1.5 | compensate | supposed to | should have | would be nice | long line | long lines | queue | excuse
+-1.5 | excuses | sorry but | what happened | doesn't | hate it | nothing | worry | unfair | horrid | chaos
+-1.5 | chaotic | crazy | difficult | impossible | tough | hard time | sadly | nervous | anxious
+-1.5 | angry customer | cry | crying | cried | tears | hurt | hurts | pain | painful | sick | ill
+-1.5 | broke down | breakdown | problematic | questionable | doubt | sucker | fault | blame | blaming
+-1.5 | downgraded | downgrade | lied to | misinformed | misinformation | stuck on | delayed again
+-1.5 | late again | dropped | disconnected | disconnect | busy signal | runaround | run around | nonexistent
+-1.5 | non existent | cancel | canceling | cancelling | not happy | not impressed | no way | no longer
+-1.5 | lousy service | bored | boring | tired | weak | cheap | shady | sketchy | suspicious | worst part
+-1.5 | bad experience | attitude
+-1.0 | fix this | fix it | please fix | fix your | tried calling | tried to | i've tried | was told
+-1.0 | were told | told me | keep telling | keeps telling | kept | paid for | i paid | paying customer
+-1.0 | paying customers | sitting here | sitting on | still sitting | anyone there | is anyone
+-1.0 | anybody there | answer the phone | answer your phone | call back | callback | charge | pay extra
+-1.0 | extra fee | yet to | not yet | how come | miss my | will miss | going to miss | gonna miss | haven't
+-1.0 | hasn't | wasn't | weren't | be better | please help | help me | need help | issue | why | again
+-1.0 | late | cold | dead | down | rebook | smell | broke | apparently | wont | won't | can't | cant
+-1.0 | cannot | didn't | didnt | never | hold | wait | waited | hour | minutes | mins | days | weeks
+-1.0 | unfortunately | small | tiny | wet | lack | nope | no show | didn't get | did not | does not | do not
+-1.0 | dont | not even | anymore | any longer | where is | where's my | still | careful | warning | beware
+-1.0 | complicated | limited | concern | concerns
+-0.5 | sorry | no | any update | any updates | hmm | um | umm | only | however | though | pls | plz
+-0.5 | finally | wow | funny
 
 # Blockers: phrases that contain a cue word but are not that cue.
 0 | like to | like a | like the | would like | i'd like | like that | likes | looks like | feel like
-0 | pretty much | well as | as well | good morning | good afternoon | good evening | good night
-0 | no problem | hold on | just wondering | wait list | waitlist | waiting list | help desk
-0 | please let me know | best way | best option | best time | check in | at least | lol | free to
-0 | no doubt | without delay | no delay | no delays
-0 | on hold for you | lost and found | bad weather | cold weather | deal with | fair enough | kind of | kinda
-0 | customer care | care about | take care | cancel my | cancel a | cancel the | refund policy | how long | free wifi | fine print | can't believe
+0 | pretty much | well as | as well | good morning | good afternoon | good evening | good night | no problem
+0 | hold on | just wondering | wait list | waitlist | waiting list | help desk | please let me know
+0 | best way | best option | best time | check in | at least | lol | free to | no doubt | without delay
+0 | no delay | no delays | on hold for you | lost and found | bad weather | cold weather | deal with
+0 | fair enough | kind of | kinda | customer care | care about | take care | cancel my | cancel a
+0 | cancel the | refund policy | how long | free wifi | fine print | can't believe
 """
 
 # Japanese cues: matched by substring. Stems without their inflection (美味し, 可愛) let one entry
 # cover 美味しい/美味しかった/美味しすぎ and expose negation (美味しくない).
 _JA_LEXICON = """
-+2.5 | 神対応 | ~%ありがとうございます | ~ありがとうございました | 感謝しかない | 感謝です | 感謝してます | 助かりました
-+2.5 | 大満足 | 最高でした | 感動 | 神アプデ | 大好き | 一生推 | 優勝 | 完璧 | 素晴らしかった | また来ます | また行きます
-+2.5 | また泊まり | また利用し | また使い | リピ確 | 絶品 | 爆上がり | 最高すぎ | 幸せ | しあわせ | 最&高 | 神すぎ
-+2.0 | ~%ありがとう | %ありがと | あざす | あざっす | サンキュー | 感謝 | 助かる | 助かり | 助かった | ~最高 | 素晴らし
-+2.0 | ~~素晴らしい | 素敵 | すてき | 嬉し | うれし | 楽しみ | 楽しかった | 美味し | おいし | 美味かった | うまかった
-+2.0 | 好き | 可愛 | かわい | カワイイ | 便利 | 快適 | 丁寧 | 親切 | 満足 | 安心 | おすすめ | オススメ | 推せる
-+2.0 | 好感 | 有難い | ありがたい | ありがたすぎ | 嬉しかった | 喜んで | 大喜び | 心強い | 頼もしい | 天才
-+2.0 | 迅速 | 対応が早 | 対応早 | 解決しました | 解決した | 直りました | 直った | 治りました | 復旧しました
-+2.0 | 使いやす | 分かりやす | わかりやす | 見やす | 最強 | 尊い | 癒され | 癒やされ | 癒し | 面白 | おもしろ
-+2.0 | おもろ | 笑える | やったー | やった! | よっしゃ | わーい | キター | きたー | 来たー | 合格 | 当選 | 当たった
-+2.0 | おめでとう | 祝 | 満喫 | 充実 | 感激 | 楽しい | 楽しく | 楽しん | 大成功 | 成功 | 達成 | 優秀 | 素直に嬉
-+1.5 | 楽し | 優し | やさし | 良かった | よかった | 良い | 良き | 良さ | 良く | いいね | スムーズ | 清潔 | 綺麗 | きれい
-+1.5 | 気持ちい | 気持ちよ | お得 | コスパ良 | コスパいい | コスパ最高 | 安くて | 無事 | 間に合った | 届きました
-+1.5 | 応援してます | 応援しています | 応援 | 頑張って | がんばって | 頑張ろ | 頑張る | 頑張り | がんばる
-+1.5 | ワクワク | わくわく | ほっと | ホッと | 神 | 誠実 | 上手 | 早かった | 早く届いた | すぐ届いた | 早く届きました | すぐ届きました | 美しい | 映え | エモ
-+1.5 | 好評 | 気に入 | お気に入り | 推し | 絶対行く | 行きたい | 食べたい | ナイス | グッド | 期待 | 憧れ | 嬉
-+1.5 | 元気 | 笑顔 | 待ち遠し | ラッキー | 勝った | 勝ち | 快勝 | 晴れ | 祝福 | 誕生日 | 結婚 | ゲット | 手に入
-+1.0 | 増加 | 拡大 | 上昇
-+1.5 | 増収 | 増益 | 好調 | 堅調 | 順調 | 向上 | 黒字 | 上回 | 改善しました | 改善された | 復旧
-+1.0 | いい | よい | ~~@さすが | ~~@流石 | ~~@安定の | ~~おかげで | 大丈夫 | 問題なく | 快く | 合って | 合いました
-+1.0 | お疲れ様 | おつかれさま | 新鮮 | 柔らか | ふわふわ | もちもち | サクサク | 安い | 良心的 | すごい | 凄い
-+1.0 | 頼りにな | ぴったり | ピッタリ | 丁度いい | ちょうどいい | ちょうど良 | 驚きの | 改善
-+1.0 | 進んで | 進み | 完成 | できた | 出来た | 行ってきま | 行ってきた | 帰ってきた | 会えた | 見れた | 買えた
++2.5 | 神対応 | ~%ありがとうございます | ~ありがとうございました | 感謝しかない | 感謝です | 感謝してます
++2.5 | 助かりました | 大満足 | 最高でした | 感動 | 神アプデ | 大好き | 一生推 | 優勝 | 完璧 | 素晴らしかった
++2.5 | また来ます | また行きます | また泊まり | また利用し | また使い | リピ確 | 絶品 | 爆上がり | 最高すぎ
++2.5 | 幸せ | しあわせ | 最&高 | 神すぎ
++2.0 | ~%ありがとう | %ありがと | あざす | あざっす | サンキュー | 感謝 | 助かる | 助かり | 助かった | ~最高
++2.0 | 素晴らし | ~~素晴らしい | 素敵 | すてき | 嬉し | うれし | 楽しみ | 楽しかった | 美味し | おいし
++2.0 | 美味かった | うまかった | 好き | 可愛 | かわい | カワイイ | 便利 | 快適 | 丁寧 | 親切 | 満足 | 安心
++2.0 | おすすめ | オススメ | 推せる | 好感 | 有難い | ありがたい | ありがたすぎ | 嬉しかった | 喜んで
++2.0 | 大喜び | 心強い | 頼もしい | 天才 | 迅速 | 対応が早 | 対応早 | 解決しました | 解決した | 直りました
++2.0 | 直った | 治りました | 復旧しました | 使いやす | 分かりやす | わかりやす | 見やす | 最強 | 尊い
++2.0 | 癒され | 癒やされ | 癒し | 面白 | おもしろ | おもろ | 笑える | やったー | やった! | よっしゃ | わーい
++2.0 | キター | きたー | 来たー | 合格 | 当選 | 当たった | おめでとう | ~おめでとうございます | 祝 | 満喫
++2.0 | 充実 | 感激 | 楽しい | 楽しく | 楽しん | 大成功 | 成功 | 達成 | 優秀 | 素直に嬉
++1.5 | 楽し | 優し | やさし | 良かった | よかった | 良い | 良き | 良さ | 良く | いいね | スムーズ | 清潔
++1.5 | 綺麗 | きれい | 気持ちい | 気持ちよ | お得 | コスパ良 | コスパいい | コスパ最高 | 安くて | 無事
++1.5 | 間に合った | 届きました | 応援してます | 応援しています | 応援 | 頑張って | がんばって | 頑張ろ
++1.5 | 頑張る | 頑張り | がんばる | ワクワク | わくわく | ほっと | ホッと | 神 | 誠実 | 上手 | 早かった
++1.5 | 早く届いた | すぐ届いた | 早く届きました | すぐ届きました | 美しい | 映え | エモ | 好評 | 気に入
++1.5 | お気に入り | 推し | 絶対行く | 行きたい | 食べたい | ナイス | グッド | 期待 | 憧れ | 嬉 | 元気 | 笑顔
++1.5 | 待ち遠し | ラッキー | 勝った | 勝ち | 快勝 | 晴れ | 祝福 | 誕生日 | 結婚 | ゲット | 手に入 | 増収
++1.5 | 増益 | 好調 | 堅調 | 順調 | 向上 | 黒字 | 上回 | 改善しました | 改善された | 復旧 | 美味い | 旨い
++1.5 | うまい | 懐かしい | なつかしい | センスある | センスいい | 楽になった | 華やか
++1.0 | いい | よい | ~~@さすが | ~~@流石 | ~~@安定の | ~~おかげで | 大丈夫 | 問題なく | 快く | 合って
++1.0 | 合いました | お疲れ様 | おつかれさま | 新鮮 | 柔らか | ふわふわ | もちもち | サクサク | 安い | 良心的
++1.0 | すごい | 凄い | 頼りにな | ぴったり | ピッタリ | 丁度いい | ちょうどいい | ちょうど良 | 驚きの | 改善
++1.0 | 進んで | 進み | 完成 | できた | 出来た | 行ってきま | 行ってきた | 帰ってきた | 会えた | 見れた
++1.0 | 買えた | 楽に | 増加 | 拡大 | 上昇
 +0.5 | お世話になっております | いつも | 届いた | 使ってます | 使っています | 使ってる | 楽しんで | おはよう
 +0.5 | こんにちは | こんばんは | よろしく | 宜しく
 
--3.0 | 最悪 | 最低 | 二度と | 詐欺 | 不買 | 金返せ | 許さない | 許せない | ふざけ | 舐めてる | なめてる | 馬鹿にし
--3.0 | バカにし | ばかにし | いい加減にし | 死ね | 頭おかしい | クソ | くそ | 糞 | ゴミ | ごみ対応 | 論外
--2.5 | ひどい | 酷い | ヒドイ | ありえない | あり得ない | ありえん | 信じられない | 激怒 | ブチギレ | キレそう
--2.5 | 腹立 | 腹が立 | ムカつ | むかつ | ムカムカ | イライラ | いらいら | 不愉快 | 不快 | 幻滅 | うんざり | 失望
--2.5 | がっかり | ガッカリ | がっくり | 対応が悪 | 対応悪 | 態度が悪 | 態度悪 | 無愛想 | 高圧的 | 横柄 | 失礼 | 不誠実
--2.5 | 騙さ | だまさ | 不正利用 | 乗っ取 | 流出 | 漏洩 | 二重請求 | 二重に請求 | 二重引き落とし | 身に覚えのない
--2.5 | たらい回し | 謝罪なし | 謝罪もな | 草も生えない | 草も生えん | 終わってる | オワコン | 怒り | 怒って
--2.5 | 残念すぎ | 不親切 | 不信感 | もう二度と | 嫌い | 最悪すぎ | 返金して | 金返 | 時間の無駄 | 憂鬱 | 鬱
--2.5 | 絶望 | 地獄 | 悲しい | 悲しすぎ | 泣きそう | 泣きたい | ショック | しょんぼり | とほほ | 辛すぎ | 苦しい
--2.0 | 遅延 | 欠航 | 運休 | 見合わせ | 圏外 | 障害 | 故障 | 壊れ | 不具合 | 不良品 | 破損 | 紛失 | 誤配 | 異物
--2.0 | 困って | 困る | 困り | 困った | 迷惑 | 不便 | 面倒 | めんどい | めんどくさ | 残念 | 悲し | かなし | 辛い
--2.0 | つらい | しんどい | 怖い | 怖すぎ | こわい | 危な | 危険 | 不安 | 心配 | 痛い | 腫れ | 萎え | 凹む | へこむ
--2.0 | まずい | 不味 | 汚い | 不潔 | ベタベタ | 虫が | 異音 | 変な音 | 焦げ | 臭い | くさい | 寂し | さみし | 悔し
--2.0 | いつ来る | いつ届く | いつになったら | いつまで待 | どうなって | どういうこと | おかしい | おかしくない
--2.0 | 返信がない | 返信が来 | 返事がない | 連絡がない | 連絡が来な | 音沙汰 | 放置 | 無視 | 待たされ | 嘘 | 改悪
--2.0 | 値上げ | 高すぎ | 遅すぎ | 狭すぎ | 少なすぎ | 多すぎ | 長すぎ | 分かりにく | わかりにく | 分かりづら
--2.0 | わかりづら | 見づら | 使いにく | 使いづら | 微妙 | 期待外れ | 期待はずれ | 割高 | 不満 | 苦情 | クレーム
--2.0 | 勝手に | 何度も | 何回も | いい加減 | どうでもいい | もういい | もう無理 | 悪 | 嫌 | ぴえん | 泣いた | 落ち込
--2.0 | エラー | バグ | フリーズ | 落ちる | 落ちた | 落ちます | 重すぎ | 固まる | 固まった | 止まっ | 止まる | 止まり
--2.0 | 引き落とされ | 請求され | 足りない | 足りません | 間違 | 違う商品 | ミス | 雑な | 雑すぎ | 適当すぎ | 怒
--2.0 | 最悪だ | 疲れ | 大変だった | 大変でした | 失敗 | 後悔 | 反省 | 喧嘩 | 風邪 | 頭痛 | 腹痛 | 病院 | 熱が
--2.0 | 減収 | 減益 | 低迷 | 悪化 | 厳し | 不振 | 下落 | 赤字 | 損失 | 落ち込み | 伸び悩 | 減少 | 縮小 | 低下
--1.5 | 遅 | 遅れ | 待ち | 待って | 行列 | 大行列 | 混雑 | 返金 | 払い戻し | 解約 | 乗り換え | 問題 | 改善して
--1.5 | 困難 | 損 | 高い | 狭い | うるさい | 寒い | 寒すぎ | さむ | 暑い | 暑すぎ | 冷めて | ぬるい | 眠い | 眠れない
--1.5 | 傷 | 欠け | 割れ | 汚 | 痒い | かゆい | ヒリヒリ | 涙 | 泣 | 死んでる | 死ぬ | 死に | 無理 | むり
--1.5 | 嘘でしょ | まじか | マジか | しかない | どうすれば | 急いで | 至急
+-3.0 | 最悪 | 最低 | 二度と | 詐欺 | 不買 | 金返せ | 許さない | 許せない | ふざけ | 舐めてる | なめてる
+-3.0 | 馬鹿にし | バカにし | ばかにし | いい加減にし | 死ね | 頭おかしい | クソ | くそ | 糞 | ゴミ
+-3.0 | ごみ対応 | 論外
+-2.5 | ひどい | 酷い | ヒドイ | ありえない | あり得ない | ありえん | 信じられない | 激怒 | ブチギレ
+-2.5 | キレそう | 腹立 | 腹が立 | ムカつ | むかつ | ムカムカ | イライラ | いらいら | 不愉快 | 不快 | 幻滅
+-2.5 | うんざり | 失望 | がっかり | ガッカリ | がっくり | 対応が悪 | 対応悪 | 態度が悪 | 態度悪 | 無愛想
+-2.5 | 高圧的 | 横柄 | 失礼 | 不誠実 | 騙さ | だまさ | 不正利用 | 乗っ取 | 流出 | 漏洩 | 二重請求
+-2.5 | 二重に請求 | 二重引き落とし | 身に覚えのない | たらい回し | 謝罪なし | 謝罪もな | 草も生えない
+-2.5 | 草も生えん | 終わってる | オワコン | 怒り | 怒って | 残念すぎ | 不親切 | 不信感 | もう二度と | 嫌い
+-2.5 | 最悪すぎ | 返金して | 金返 | 時間の無駄 | 憂鬱 | 鬱 | 絶望 | 地獄 | 悲しい | 悲しすぎ | 泣きそう
+-2.5 | 泣きたい | ショック | しょんぼり | とほほ | 辛すぎ | 苦しい
+-2.0 | 遅延 | 欠航 | 運休 | 見合わせ | 圏外 | 障害 | 故障 | 壊れ | 不具合 | 不良品 | 破損 | 紛失 | 誤配
+-2.0 | 異物 | 困って | 困る | 困り | 困った | 迷惑 | 不便 | 面倒 | めんどい | めんどくさ | 残念 | 悲し
+-2.0 | かなし | 辛い | つらい | しんどい | 怖い | 怖すぎ | こわい | 危な | 危険 | 不安 | 心配 | 痛い | 腫れ
+-2.0 | 萎え | 凹む | へこむ | まずい | 不味 | 汚い | 不潔 | ベタベタ | 虫が | 異音 | 変な音 | 焦げ | 臭い
+-2.0 | くさい | 寂し | さみし | 悔し | いつ来る | いつ届く | いつになったら | いつまで待 | どうなって
+-2.0 | どういうこと | おかしい | おかしくない | 返信がない | 返信が来 | 返事がない | 連絡がない | 連絡が来な
+-2.0 | 音沙汰 | 放置 | 無視 | 待たされ | 嘘 | 改悪 | 値上げ | 高すぎ | 遅すぎ | 狭すぎ | 少なすぎ | 多すぎ
+-2.0 | 長すぎ | 分かりにく | わかりにく | 分かりづら | わかりづら | 見づら | 使いにく | 使いづら | 微妙
+-2.0 | 期待外れ | 期待はずれ | 割高 | 不満 | 苦情 | クレーム | 勝手に | 何度も | 何回も | いい加減
+-2.0 | どうでもいい | もういい | もう無理 | 悪 | 嫌 | ぴえん | 泣いた | 落ち込 | エラー | バグ | フリーズ
+-2.0 | 落ちる | 落ちた | 落ちます | 重すぎ | 固まる | 固まった | 止まっ | 止まる | 止まり | 引き落とされ
+-2.0 | 請求され | 足りない | 足りません | 間違 | 違う商品 | ミス | 雑な | 雑すぎ | 適当すぎ | 怒 | 最悪だ
+-2.0 | 疲れ | 大変だった | 大変でした | 失敗 | 後悔 | 反省 | 喧嘩 | 風邪 | 頭痛 | 腹痛 | 病院 | 熱が | 減収
+-2.0 | 減益 | 低迷 | 悪化 | 厳し | 不振 | 下落 | 赤字 | 損失 | 落ち込み | 伸び悩 | 減少 | 縮小 | 低下
+-1.5 | 遅 | 遅れ | 待ち | 待って | 行列 | 大行列 | 混雑 | 返金 | 払い戻し | 解約 | 乗り換え | 問題
+-1.5 | 改善して | 困難 | 損 | 高い | 狭い | うるさい | 寒い | 寒すぎ | さむ | 暑い | 暑すぎ | 冷めて
+-1.5 | ぬるい | 眠い | 眠れない | 傷 | 欠け | 割れ | 汚 | 痒い | かゆい | ヒリヒリ | 涙 | 泣 | 死んでる
+-1.5 | 死ぬ | 死に | 無理 | むり | 嘘でしょ | まじか | マジか | しかない | どうすれば | 急いで | 至急
 -1.5 | すぐに確認 | 早くして | 説明もな | 説明がな | テンプレ | 我慢 | 限界 | ダサ | だるい | ダルい | だる
--1.5 | うざ | ウザ | きもい | キモい | つまらな | つまんな | 退屈 | 飽きた | 苦手 | 緊張 | 焦る | 焦っ | 忘れ
--1.5 | 外れ | ハズレ | 負け | 落選 | 駄目 | ダメ | だめ | 病 | 痛 | 怖 | 不安定 | 減っ | 減り | 病気 | 悪質
--1.5 | 悪徳 | 損害 | 楽しめな | 楽しめませ | 待った | 待たせ | 連絡がありません | 返信がありません | 返事がありません
--1.0 | なんで | 何で | なぜ | 何故 | まだ | のに | なのに | 全然 | 全く | まったく | ひとつも | 一度も | 結局 | 不明 | 弱い | 途切れ
--1.0 | 重い | 遠回り | 足りなく | 少ない | 難しい | むずかしい | 分からん | わからん | 分からない | わからない
--1.0 | 分かんない | わかんない | ため息 | はぁ | ?? | !? | ?! | また | 寝坊 | 遅刻
+-1.5 | うざ | ウザ | きもい | キモい | つまらな | つまんな | 退屈 | 飽きた | 苦手 | 緊張 | 焦る | 焦っ
+-1.5 | 忘れ | 外れ | ハズレ | 負け | 落選 | 駄目 | ダメ | だめ | 病 | 痛 | 怖 | 不安定 | 減っ | 減り | 病気
+-1.5 | 悪質 | 悪徳 | 損害 | 楽しめな | 楽しめませ | 待った | 待たせ | 連絡がありません | 返信がありません
+-1.5 | 返事がありません | うまくいかな | 上手くいかな | うまくいきませ | 上手くいきませ
+-1.0 | なんで | 何で | なぜ | 何故 | まだ | のに | なのに | 全然 | 全く | まったく | ひとつも | 一度も
+-1.0 | 結局 | 不明 | 弱い | 途切れ | 重い | 遠回り | 足りなく | 少ない | 難しい | むずかしい | 分からん
+-1.0 | わからん | 分からない | わからない | 分かんない | わかんない | ため息 | はぁ | ?? | !? | ?! | また
+-1.0 | 寝坊 | 遅刻
 
 # Blockers: words that contain a cue but mean something else, or politely ask for something.
 0 | 神戸 | 神奈川 | 神社 | 神田 | 神宮 | 精神 | 神経 | 奈良 | 不良 | 改良 | 悪天候 | 問題なし | 無理なく
 0 | 遅延証明 | いつも通り | 大丈夫でしょうか | 大丈夫ですか | 問題ないでしょうか | 問題ありませんか
 0 | 待ち合わせ | お待ちして | お待ちしております | 待ってます! | いいえ | かわいそう | 可愛そう | 泣ける
 0 | 誰か教えて | まだまだ | また今度 | またね | また連絡 | またお願い | 高いところ | 高い所 | 高校 | 遅番
-0 | 痛み止め | 嫌な予感 | 返品 | 交換 | 行きたいのですが | 欲しいのですが | 欲しいです | してほしい | 病院行った方
+0 | 痛み止め | 嫌な予感 | 返品 | 交換 | 行きたいのですが | 欲しいのですが | 欲しいです | してほしい
+0 | 病院行った方 | なんです | なんだ | なんでしょう | 何故か | なぜか | なんでか | なんでも | 何でも
 0 | 頑張ってください | 熱心 | 熱い | 仕事で | 仕事の | 期待して | 忘れ物 | 改善の予定 | 改善予定 | 祝日
 0 | できないでしょうか | できませんか | できないですか | できないのでしょうか | できないかな | できますか
 
 # Irony markers (no polarity of their own; they arm the flip of "~" praise).
-!0 | 今日も | 今日も今日とて | 毎度 | 毎朝 | 相変わらず | 連続 | いつものこと | お約束 | 安定して
-!0 | 🙄 | 🙃 | 😒
+!0 | 今日も | 今日も今日とて | 毎度 | 毎朝 | 相変わらず | 連続 | いつものこと | お約束 | 安定して | 🙄 | 🙃
+!0 | 😒
 """
 
 # Japanese "can't / doesn't" forms of verbs that describe a service failing: nai-stem / masu-stem /
 # te-form. Each expands to ない, なかった, ません, てない, ... (see ``_failure_forms``).
 _JA_FAILURE_VERBS = (
-    "届か/届き/届いて 繋がら/繋がり/繋がって つながら/つながり/つながって でき/でき/できて 使え/使え/使えて "
-    "動か/動き/動いて 開か/開き/開いて 見つから/見つかり/見つかって 表示され/表示され/表示されて "
-    "反映され/反映され/反映されて 進め/進め/進めて 押せ/押せ/押せて 払え/払え/払えて 聞こえ/聞こえ/聞こえて "
-    "映ら/映り/映って 起動し/起動し/起動して 読み込め/読み込め/読み込めて 送れ/送れ/送れて "
-    "受け取れ/受け取れ/受け取れて 戻ら/戻り/戻って 直ら/直り/直って 治ら/治り/治って 来/来/来て こ/き/きて "
-    "出/出/出て 入れ/入れ/入れて 乗れ/乗れ/乗れて 見れ/見れ/見れて 買え/買え/買えて 変わら/変わり/変わって "
-    "出てこ/出てき/出てきて 走れ/走れ/走れて 連絡が来/連絡が来/連絡が来て 返信が来/返信が来/返信が来て 返ってこ/返ってき/返ってきて 対応され/対応され/対応されて"
+    "届か/届き/届いて 繋がら/繋がり/繋がって つながら/つながり/つながって でき/でき/できて "
+    "使え/使え/使えて 動か/動き/動いて 開か/開き/開いて 見つから/見つかり/見つかって "
+    "表示され/表示され/表示されて 反映され/反映され/反映されて 進め/進め/進めて 押せ/押せ/押せて "
+    "払え/払え/払えて 聞こえ/聞こえ/聞こえて 映ら/映り/映って 起動し/起動し/起動して "
+    "読み込め/読み込め/読み込めて 送れ/送れ/送れて 受け取れ/受け取れ/受け取れて 戻ら/戻り/戻って "
+    "直ら/直り/直って 治ら/治り/治って 来/来/来て こ/き/きて 出/出/出て 入れ/入れ/入れて 乗れ/乗れ/乗れて "
+    "見れ/見れ/見れて 買え/買え/買えて 変わら/変わり/変わって 出てこ/出てき/出てきて 走れ/走れ/走れて "
+    "連絡が来/連絡が来/連絡が来て 返信が来/返信が来/返信が来て 返ってこ/返ってき/返ってきて "
+    "対応され/対応され/対応されて"
 )
 _FAILURE_WEIGHT = -1.5
+_NAI_ENDINGS = ("ない", "なかった", "なくて", "なくな", "ず", "ねー", "ねえ", "なすぎ", "なさすぎ")
+_MASU_ENDINGS = ("ません",)
+_TE_ENDINGS = ("ない", "いない", "ません", "いません", "なかった")
 
 # Emoji and ASCII emoticons, matched anywhere.
 _SYMBOL_LEXICON = """
 +2.0 | 😍 | 🥰 | 🤩 | 😘 | 💕 | 💖 | 💗 | 💓 | 💞 | 💘 | ♥ | ♡ | 🫶 | 🎉 | 🥳 | 🎊 | 👏 | 🙌 | 💯 | ❤
-+1.5 | 😊 | ☺ | 😀 | 😃 | 😄 | 😁 | 🙂 | 😉 | 🤗 | 😋 | 😌 | 👍 | 👌 | ✨ | 🌟 | ⭐ | 🌸 | 💐 | 🎂 | 🙏
-+1.5 | 💪 | ✌ | 🆗 | ❣ | ^^ | ^_^ | ^-^ | ^o^ | ^^/ | :) | :-) | :d | ;) | :p | <3
++1.5 | 😊 | ☺ | 😀 | 😃 | 😄 | 😁 | 🙂 | 😉 | 🤗 | 😋 | 😌 | 👍 | 👌 | ✨ | 🌟 | ⭐ | 🌸 | 💐 | 🎂 | 🙏 | 💪
++1.5 | ✌ | 🆗 | ❣ | ^^ | ^_^ | ^-^ | ^o^ | ^^/ | :) | :-) | :d | ;) | :p | <3
 +1.0 | 🔥 | 🥹 | 😎 | 🍀 | 🌈 | ☀ | 🎶 | ♪ | 🤤 | 🤭 | 😇
 -2.5 | 😡 | 🤬 | 💢 | 😠 | 🖕 | 👎 | 🤮 | 🤢 | 💔 | 😤 | :( | :-( | :'( | ;_; | ;; | </3
--1.5 | 😭 | 😢 | 😩 | 😫 | 😞 | 😔 | 😣 | 😖 | 😥 | 😓 | 😰 | 😨 | 😱 | 😿 | 💀 | 🥺 | 😑 | 😐 | 🤦
--1.5 | 🤷 | 😪 | 😕 | 🙁 | ☹ | ⚠ | ❌ | 🆘 | 😬 | 😵 | :/ | -_- | ^^; | 💦 | 🥲 | 😮💨 | 😮 | 💤
+-1.5 | 😭 | 😢 | 😩 | 😫 | 😞 | 😔 | 😣 | 😖 | 😥 | 😓 | 😰 | 😨 | 😱 | 😿 | 💀 | 🥺 | 😑 | 😐 | 🤦 | 🤷
+-1.5 | 😪 | 😕 | 🙁 | ☹ | ⚠ | ❌ | 🆘 | 😬 | 😵 | :/ | -_- | ^^; | 💦 | 🥲 | 😮💨 | 😮 | 💤
 """
 
+
+def _words(text: str) -> frozenset[str]:
+    """A word set written as a space-separated string (easier to scan than a list literal)."""
+    return frozenset(text.split())
+
+
 # Intensifiers just before a cue (EN: up to two words, JA: a few characters) and JA "すぎ" after it.
-_EN_BOOSTERS = frozenset(
+_EN_BOOSTERS = _words(
     "very so really extremely super totally absolutely incredibly completely utterly truly such "
-    "seriously freaking insanely highly beyond especially too most soo definitely".split()
+    "seriously freaking insanely highly beyond especially too most soo definitely"
 )
 _JA_BOOSTER_RE = re.compile(
     r"(?:超|めっちゃ|めちゃくちゃ|めちゃめちゃ|めちゃ|すごく|すっごく|すごい|凄く|とても|本当に|ほんとに"
@@ -272,9 +302,9 @@ _JA_SUFFIX_BOOSTER_RE = re.compile(r"すぎ|過ぎ")
 _BOOST = 1.3
 
 # EN negators in the last three words of the same clause flip the cue.
-_EN_NEGATORS = frozenset(
+_EN_NEGATORS = _words(
     "not no never without hardly barely neither nor nothing none nobody dont doesnt didnt isnt "
-    "wasnt arent werent cant cannot couldnt wont wouldnt shouldnt havent hasnt hadnt aint".split()
+    "wasnt arent werent cant cannot couldnt wont wouldnt shouldnt havent hasnt hadnt aint"
 )
 _EN_TOKEN_RE = re.compile(r"[a-z0-9#][a-z0-9'+_]*")
 _EN_WORD_RE = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -333,9 +363,13 @@ _QUESTION_NEGATIVE = 0.75
 _SENTENCE_END_RE = re.compile(r"[。.!?\n]")
 _JA_HYPOTHETICAL_RE = re.compile(r"(?:[るえいけせてれ]と|たら|れば|なら)$")
 _HYPOTHETICAL = 0.25
-_JA_POLITE_RE = re.compile(r"お願い(?:します|いたします|したい|できますか|できません)|いただけ(?:ます|ません)|でしょうか")
+_JA_POLITE_RE = re.compile(
+    r"お願い(?:します|いたします|したい|できますか|できません)|いただけ(?:ます|ません)|でしょうか"
+)
 _POLITE_NEGATIVE = 0.6
-_REQUEST_RE = re.compile(r"\?|\bplease\b|\bpls\b|\bcan you\b|\bcould you\b|お願い|ください|下さい|ますか|ませんか")
+_REQUEST_RE = re.compile(
+    r"\?|\bplease\b|\bpls\b|\bcan you\b|\bcould you\b|お願い|ください|下さい|ますか|ませんか"
+)
 _COURTESY_IN_REQUEST = 0.4
 
 # Review ratings ("★1", "★★★★☆", "2 stars", "5/5"): the author's own verdict.
@@ -363,7 +397,7 @@ class SentimentResult:
     label: Label
     scores: dict[str, float]
     cues: tuple[str, ...]
-    net: float
+    net: float  # pos minus neg evidence after all rules; > 0.95 is positive, < -0.95 negative
 
 
 class _Hit:
@@ -416,8 +450,8 @@ def _failure_forms(spec: str) -> dict[str, _Entry]:
     table: dict[str, _Entry] = {}
     for triple in spec.split():
         nai, masu, te = triple.split("/")
-        forms = [nai + end for end in ("ない", "なかった", "なくて", "なくな", "ず", "ねー", "ねえ", "なすぎ", "なさすぎ")]
-        forms += [masu + "ません", te + "ない", te + "いない", te + "ません", te + "いません", te + "なかった"]
+        forms = [nai + end for end in _NAI_ENDINGS]
+        forms += [masu + end for end in _MASU_ENDINGS] + [te + end for end in _TE_ENDINGS]
         table.update(dict.fromkeys(forms, (_FAILURE_WEIGHT, 0)))
     return table
 
@@ -605,7 +639,9 @@ def _match_free(text: str, hits: list[_Hit], has_ja: bool) -> None:
             if negation:
                 hit.weight *= _NEGATE_POSITIVE if weight > 0 else _JA_NEGATE_NEGATIVE
                 hit.cue = cue + negation.group()
-            elif _JA_BOOSTER_RE.search(text, max(0, start - 6), start) or _JA_SUFFIX_BOOSTER_RE.match(text, end):
+            elif _JA_BOOSTER_RE.search(text, max(0, start - 6), start) or _JA_SUFFIX_BOOSTER_RE.match(
+                text, end
+            ):
                 hit.weight *= _BOOST
         hits.append(hit)
 
@@ -664,16 +700,20 @@ def _laughter(text: str, has_latin: bool, has_ja: bool) -> str:
     """Return the first laughter token, or "" if none."""
     if has_ja:
         for match in _JA_LAUGH_RE.finditer(text):
+            laugh = match.group()
             before = text[match.start() - 1] if match.start() else " "
             after = text[match.end()] if match.end() < len(text) else " "
-            if match.group()[0] == "w":
+            if laugh[0] == "w":
                 # "ww" after Japanese text, not the w of "wifi" or "w/"
                 if not ("a" <= before <= "z" or "a" <= after <= "z" or after == "/"):
-                    return match.group()
-            elif not (_is_kana(after) or _is_kanji(after)) and not (match.group() == "笑" and _is_kanji(before)):
-                return match.group()
-    match = _EN_LAUGH_RE.search(text) if has_latin or not has_ja else None
-    return match.group() if match else ""
+                    return laugh
+            elif not (_is_kana(after) or _is_kanji(after) or (laugh == "笑" and _is_kanji(before))):
+                return laugh  # 草 / 笑 standing alone, not 草むしり, 笑顔, 爆笑した
+    if has_latin or not has_ja:
+        found = _EN_LAUGH_RE.search(text)
+        if found:
+            return found.group()
+    return ""
 
 
 def _is_kana(ch: str) -> bool:
@@ -705,7 +745,7 @@ def _result(net: float, hits: list[_Hit]) -> SentimentResult:
             cues.append(hit.cue)
             if len(cues) == _MAX_CUES:
                 break
-    scores = dict(zip(LABELS, probs, strict=True))
+    scores: dict[str, float] = dict(zip(LABELS, probs, strict=True))
     return SentimentResult(label=label, scores=scores, cues=tuple(cues), net=round(net, 3))
 
 
