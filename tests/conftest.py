@@ -233,9 +233,12 @@ def access_claims(user_id: str, role: str, tenant: str = TENANT, **extra: Any) -
     }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack() -> Iterator["LocalStack"]:
-    """One local stack for the integration and browser tests (moto's state is per process).
+    """A local stack per test module (about two seconds to start; moto's state is per process).
+
+    Module scope, not session: a running stack ticks its schedules and applies each function's
+    environment while it runs, which must not overlap the unit tests' own environment.
 
     time_scale 60: the every-minute schedule ticks every second. The simulator stays off so tests
     count exactly what they sent.

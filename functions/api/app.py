@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from mentiondesk.api.app import build_app
+from mentiondesk.api.app import build_app, resolve
 from mentiondesk.observability import logger, metrics
 
 app = build_app()
@@ -11,4 +11,4 @@ app = build_app()
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return resolve(app, event, context)

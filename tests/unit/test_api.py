@@ -198,3 +198,11 @@ def test_inbox_is_one_query_and_a_ticket_is_one_query(api: Any, store: Store, te
     # Then each is exactly one Query, and nothing scans
     assert inbox_calls == {"Query": 1}
     assert dict(table.calls) == {"Query": 1}
+
+
+def test_api_answers_carry_security_headers(api: Any, tenant: str) -> None:
+    for claims, path in ((None, "/api/health"), (AGENT, "/api/tickets"), (None, "/api/tickets")):
+        event = http_event("GET", path, claims=claims, route_key="ANY /api/{proxy+}")
+        headers = api.handler(event, Context())["headers"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["cache-control"] == "no-store"

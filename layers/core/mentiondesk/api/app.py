@@ -1,11 +1,14 @@
 """The API resolver: routers, the authorization middleware, error mapping and the OpenAPI document."""
 
+from typing import Any
+
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from mentiondesk import __version__
 from mentiondesk.api import errors
 from mentiondesk.api.context import authorization_middleware
 from mentiondesk.api.routers import channels, me, tickets
+from mentiondesk.http import SECURITY_HEADERS
 
 
 def build_app() -> APIGatewayHttpResolver:
@@ -21,3 +24,10 @@ def build_app() -> APIGatewayHttpResolver:
         return Response(status_code=200, content_type="application/json", body=schema)
 
     return app
+
+
+def resolve(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Answer one event; every answer (errors included) is never sniffed, cached or framed."""
+    result: dict[str, Any] = app.resolve(event, context)
+    result.setdefault("headers", {}).update({**SECURITY_HEADERS, "x-frame-options": "DENY"})
+    return result
