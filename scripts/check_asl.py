@@ -283,8 +283,7 @@ def _check_style(definition: dict[str, Any]) -> list[str]:
         for match in ARN_RE.finditer(value):
             if not SERVICE_INTEGRATION_RE.match(value, match.start()):
                 problems.append(
-                    f"hard-coded ARN {value!r} at {location}: "
-                    "use a ${...} DefinitionSubstitutions placeholder"
+                    f"hard-coded ARN {value!r} at {location}: use a ${{...}} DefinitionSubstitutions placeholder"
                 )
                 break
     return problems

@@ -247,3 +247,30 @@ def stack() -> Iterator["LocalStack"]:
 
     with LocalStack(port=0, demo=True, simulate=False, time_scale=60) as running:
         yield running
+
+
+class RecordingStarter:
+    """Records workflow starts (the real one is idempotent by execution name)."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[str, str]] = []
+
+    def start_triage(self, tenant: str, ticket_id: str) -> bool:
+        self.started.append((tenant, ticket_id))
+        return True
+
+
+def make_x_webhook(
+    store: Store,
+    starter: RecordingStarter | None = None,
+    limit: int = 262_144,
+    now: str | Any = "2026-11-23T09:00:00.000Z",
+    dm_window_seconds: int = 86_400,
+) -> Any:
+    """The X webhook over the real ingest service and store; `now` may be a callable clock."""
+    from mentiondesk.ingest.service import IngestService
+    from mentiondesk.ingest.x_webhook import XWebhook
+
+    clock = now if callable(now) else (lambda: now)
+    service = IngestService(store, starter or RecordingStarter(), clock, dm_window_seconds)
+    return XWebhook(service, lambda: X_SECRET, limit)

@@ -14,9 +14,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     path = event.get("rawPath") or "/"
     if path == "/auth/config":
         # The local stack lists its demo users here; deployed there are none.
-        demo = (
-            json.loads(os.environ.get("MENTIONDESK_DEMO_USERS", "[]")) if settings.auth_mode == "dev" else []
-        )
+        demo = json.loads(os.environ.get("MENTIONDESK_DEMO_USERS", "[]")) if settings.auth_mode == "dev" else []
         answer = pages.respond(200, json.dumps(pages.auth_config(settings, demo)), "application/json")
         answer["headers"]["cache-control"] = "no-store"
         return answer

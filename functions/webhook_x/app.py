@@ -6,6 +6,7 @@ from mentiondesk import http
 from mentiondesk.clock import now_iso
 from mentiondesk.config import SecretCache, WebhookSettings
 from mentiondesk.errors import InvalidRequest, PayloadTooLarge, SignatureInvalid
+from mentiondesk.ingest.service import IngestService
 from mentiondesk.ingest.x_webhook import XWebhook
 from mentiondesk.observability import logger, metrics
 from mentiondesk.store.factory import aws_client, store_for
@@ -17,13 +18,13 @@ _secret = (
     if settings.mentiondesk_x_consumer_secret
     else SecretCache(settings.x_consumer_secret_arn or "").get
 )
-webhook = XWebhook(
+service = IngestService(
     store=store_for(settings.table_name),
     starter=WorkflowStarter(aws_client("stepfunctions"), settings.ticket_workflow_arn),
-    consumer_secret=_secret,
-    max_body_bytes=settings.max_body_bytes,
     clock=now_iso,
+    dm_window_seconds=settings.dm_window_hours * 3600,
 )
+webhook = XWebhook(service, consumer_secret=_secret, max_body_bytes=settings.max_body_bytes)
 
 
 @metrics.log_metrics

@@ -55,9 +55,7 @@ def wait_for(predicate: Any, timeout: float = 5.0) -> Any:
 def test_signed_mention_becomes_an_assigned_classified_ticket_within_two_seconds(stack: LocalStack) -> None:
     # Given a signed tweet_create_events delivery for the demo account
     started = time.monotonic()
-    response = post_tweet(
-        stack, "8000000000000000001", "@mentiondesk_jp 昨日から回線が繋がらない😭 困ってます"
-    )
+    response = post_tweet(stack, "8000000000000000001", "@mentiondesk_jp 昨日から回線が繋がらない😭 困ってます")
     assert response.status_code == 200 and response.json()["accepted"] == 1
 
     # When the workflow has run / Then the ticket is in the inbox, classified and assigned
@@ -118,22 +116,15 @@ def test_api_needs_a_valid_token(stack: LocalStack) -> None:
     assert forged.status_code == 401
     id_token = stack.auth.issue("agent1@demo.local", token_use="id")
     assert (
-        requests.get(
-            f"{stack.url}/api/tickets", timeout=5, headers={"authorization": f"Bearer {id_token}"}
-        ).status_code
+        requests.get(f"{stack.url}/api/tickets", timeout=5, headers={"authorization": f"Bearer {id_token}"}).status_code
         == 401
     )
     expired = stack.auth.issue("agent1@demo.local", now=time.time() - 10 * 3600)
     assert (
-        requests.get(
-            f"{stack.url}/api/tickets", timeout=5, headers={"authorization": f"Bearer {expired}"}
-        ).status_code
+        requests.get(f"{stack.url}/api/tickets", timeout=5, headers={"authorization": f"Bearer {expired}"}).status_code
         == 401
     )
-    assert (
-        requests.post(f"{stack.url}/auth/dev-login", json={"email": "eve@evil.test"}, timeout=5).status_code
-        == 401
-    )
+    assert requests.post(f"{stack.url}/auth/dev-login", json={"email": "eve@evil.test"}, timeout=5).status_code == 401
     assert get(stack, "/api/health").json()["status"] == "ok"
 
 
@@ -142,14 +133,9 @@ def test_admin_registers_a_channel_over_http(stack: LocalStack) -> None:
     body = {"platform": "x", "account_id": "1600000000000000001", "handle": "mentiondesk_en"}
     created = requests.post(f"{stack.url}/api/channels", json=body, headers=headers, timeout=5)
     assert created.status_code == 201
-    assert (
-        requests.post(f"{stack.url}/api/channels", json=body, headers=headers, timeout=5).status_code == 409
-    )
+    assert requests.post(f"{stack.url}/api/channels", json=body, headers=headers, timeout=5).status_code == 409
     agent_headers = {"authorization": f"Bearer {token(stack)}"}
-    assert (
-        requests.post(f"{stack.url}/api/channels", json=body, headers=agent_headers, timeout=5).status_code
-        == 403
-    )
+    assert requests.post(f"{stack.url}/api/channels", json=body, headers=agent_headers, timeout=5).status_code == 403
 
 
 def test_page_is_served_with_strict_security_headers(stack: LocalStack) -> None:
@@ -183,9 +169,7 @@ def test_schedule_assigns_queued_tickets_when_an_agent_comes_online(stack: Local
     # When the schedule ticks (every minute / time_scale 60 = every second)
     ticket = wait_for(
         lambda: [
-            t
-            for t in get(stack, "/api/tickets").json()["items"]
-            if t["subject"] == "nobody home?" and t["assignee"]
+            t for t in get(stack, "/api/tickets").json()["items"] if t["subject"] == "nobody home?" and t["assignee"]
         ],
         timeout=5,
     )
@@ -195,9 +179,7 @@ def test_schedule_assigns_queued_tickets_when_an_agent_comes_online(stack: Local
 
 
 def test_fake_platforms_record_outbound_calls(stack: LocalStack) -> None:
-    answer = requests.post(
-        f"{stack.url}/_fake/x/2/tweets", json={"text": "ご連絡ありがとうございます"}, timeout=5
-    )
+    answer = requests.post(f"{stack.url}/_fake/x/2/tweets", json={"text": "ご連絡ありがとうございます"}, timeout=5)
     assert answer.status_code == 201 and answer.json()["data"]["text"] == "ご連絡ありがとうございます"
     calls = requests.get(f"{stack.url}/_local/outbound", timeout=5).json()["items"]
     assert calls[-1]["provider"] == "x" and calls[-1]["path"] == "/2/tweets"

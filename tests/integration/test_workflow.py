@@ -21,9 +21,7 @@ def execution(stack: LocalStack, ticket_id: str) -> dict[str, Any]:
     return wait_for(done, timeout=10)
 
 
-def test_a_task_failure_is_caught_and_marks_the_ticket(
-    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_task_failure_is_caught_and_marks_the_ticket(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given the classifier breaks (an error no Retry matches)
     import mentiondesk.triage.task as task
 

@@ -5,17 +5,19 @@ from typing import Any
 
 import pytest
 from mentiondesk.api.authz import ROUTE_ROLES
-from mentiondesk.ingest.x_webhook import XWebhook
 from mentiondesk.store.factory import Store
 
-from tests.conftest import Context, access_claims, http_event, load_function, signed, tweet_delivery
+from tests.conftest import (
+    Context,
+    access_claims,
+    http_event,
+    load_function,
+    make_x_webhook,
+    signed,
+    tweet_delivery,
+)
 
 pytestmark = pytest.mark.unit
-
-
-class NoStarter:
-    def start_triage(self, tenant: str, ticket_id: str) -> bool:
-        return True
 
 
 @pytest.fixture
@@ -26,13 +28,7 @@ def api(store: Store, tenant: str, table_name: str, monkeypatch: pytest.MonkeyPa
 
 
 def ingest(store: Store, tweet_id: str, text: str, **kw: Any) -> str:
-    webhook = XWebhook(
-        store,
-        NoStarter(),
-        lambda: "test-consumer-secret",
-        262_144,
-        lambda: f"2026-11-23T09:00:{int(tweet_id) % 60:02d}.000Z",
-    )
+    webhook = make_x_webhook(store, now=f"2026-11-23T09:00:{int(tweet_id) % 60:02d}.000Z")
     return webhook.receive(*signed(tweet_delivery(tweet_id, text, **kw))).tickets[0]
 
 
@@ -156,10 +152,7 @@ def test_admin_registers_a_channel_once(api: Any, tenant: str) -> None:
 
 
 def test_agent_may_not_register_channels(api: Any, tenant: str) -> None:
-    assert (
-        call(api, "POST", "/api/channels", AGENT, {"platform": "x", "account_id": "1", "handle": "h"})[0]
-        == 403
-    )
+    assert call(api, "POST", "/api/channels", AGENT, {"platform": "x", "account_id": "1", "handle": "h"})[0] == 403
 
 
 @pytest.mark.parametrize(
@@ -170,9 +163,7 @@ def test_agent_may_not_register_channels(api: Any, tenant: str) -> None:
         {"platform": "x", "account_id": "", "handle": "h"},
     ],
 )
-def test_channel_body_is_validated_and_unknown_fields_refused(
-    api: Any, tenant: str, body: dict[str, str]
-) -> None:
+def test_channel_body_is_validated_and_unknown_fields_refused(api: Any, tenant: str, body: dict[str, str]) -> None:
     status, answer = call(api, "POST", "/api/channels", access_claims("user-admin", "admin"), body)
     assert status == 422 and answer["message"] == "invalid request"
 

@@ -5,23 +5,17 @@ from typing import Any
 
 import pytest
 from mentiondesk.assignment.round_robin import assign_ticket, assign_waiting, eligible_agents
-from mentiondesk.ingest.x_webhook import XWebhook
 from mentiondesk.models import Author, Ticket
 from mentiondesk.store.factory import Store
 
-from tests.conftest import make_agent, signed, tweet_delivery
+from tests.conftest import make_agent, make_x_webhook, signed, tweet_delivery
 
 pytestmark = pytest.mark.unit
 NOW = "2026-11-23T09:00:00.000Z"
 
 
-class NoStarter:
-    def start_triage(self, tenant: str, ticket_id: str) -> bool:
-        return True
-
-
 def new_ticket(store: Store, tweet_id: str) -> str:
-    webhook = XWebhook(store, NoStarter(), lambda: "test-consumer-secret", 262_144, lambda: NOW)
+    webhook = make_x_webhook(store, now=NOW)
     return webhook.receive(*signed(tweet_delivery(tweet_id, "help"))).tickets[0]
 
 
@@ -29,10 +23,7 @@ def test_round_robin_alternates_between_online_agents(store: Store, tenant: str)
     # Given two online agents and four tickets
     tickets = [new_ticket(store, str(i)) for i in range(1, 5)]
     # When each is assigned in turn (times advance like real time)
-    owners = [
-        assign_ticket(store, tenant, t, f"2026-11-23T09:00:0{i}.000Z")["agent_id"]
-        for i, t in enumerate(tickets)
-    ]
+    owners = [assign_ticket(store, tenant, t, f"2026-11-23T09:00:0{i}.000Z")["agent_id"] for i, t in enumerate(tickets)]
     # Then they alternate, and the ticket records who and how
     assert owners == ["user-alice", "user-bob", "user-alice", "user-bob"]
     detail = store.tickets.detail(tenant, tickets[0])
@@ -104,8 +95,7 @@ def test_concurrent_workers_never_assign_one_ticket_twice(store: Store, tenant: 
     ticket = new_ticket(store, "40")
     results: list[dict[str, Any]] = []
     workers = [
-        threading.Thread(target=lambda: results.append(assign_ticket(store, tenant, ticket, NOW)))
-        for _ in range(4)
+        threading.Thread(target=lambda: results.append(assign_ticket(store, tenant, ticket, NOW))) for _ in range(4)
     ]
     for w in workers:
         w.start()

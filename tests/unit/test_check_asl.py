@@ -198,9 +198,7 @@ def test_timeout_seconds_path_and_nested_tasks(tmp_path: Path) -> None:
         ("${ClassifyFunctionArn}", False),
     ],
 )
-def test_hard_coded_arn_fails_but_placeholder_passes(
-    tmp_path: Path, function_name: str, hard_coded: bool
-) -> None:
+def test_hard_coded_arn_fails_but_placeholder_passes(tmp_path: Path, function_name: str, hard_coded: bool) -> None:
     # Given a Lambda invocation whose function is a literal ARN or a ${...} placeholder
     definition = _valid()
     definition["States"]["Classify Message"]["Parameters"]["FunctionName"] = function_name
@@ -221,9 +219,7 @@ def test_hard_coded_arn_fails_but_placeholder_passes(
 def test_hard_coded_lambda_resource_fails(tmp_path: Path) -> None:
     # Given a Task whose Resource is a literal Lambda ARN (the service integration ARNs stay allowed)
     definition = _valid()
-    definition["States"]["Classify Message"]["Resource"] = (
-        "arn:aws:lambda:us-east-1:111122223333:function:classify"
-    )
+    definition["States"]["Classify Message"]["Resource"] = "arn:aws:lambda:us-east-1:111122223333:function:classify"
     path = _write(tmp_path, definition)
 
     # When it is checked
@@ -264,9 +260,7 @@ def test_state_names_must_be_readable(tmp_path: Path, name: str, readable: bool)
         assert f"[style] state name {name!r} is not readable" in problems[0]
 
 
-def test_invalid_json_fails_with_file_name_and_position(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_invalid_json_fails_with_file_name_and_position(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Given a file with a missing comma on line 4
     text = '{\n  "StartAt": "Done",\n  "States": {\n    "Done": {"Type": "Succeed" "Comment": "x"}\n  }\n}\n'
     path = _write(tmp_path, text, name="broken.asl.json")
@@ -318,9 +312,7 @@ def test_cfn_lint_schema_catches_out_of_range_values(tmp_path: Path) -> None:
     problems = check_asl.check_file(path)
 
     # Then cfn-lint's state machine schema reports where the bad value is
-    assert any(
-        "[cfn-lint] E3601" in line and "(at States.Store Ticket.TimeoutSeconds)" in line for line in problems
-    )
+    assert any("[cfn-lint] E3601" in line and "(at States.Store Ticket.TimeoutSeconds)" in line for line in problems)
 
 
 @pytest.mark.parametrize(

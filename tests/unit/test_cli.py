@@ -23,9 +23,7 @@ def test_quarantine_lists_records_without_bodies_unless_asked(
     assert json.loads(capsys.readouterr().out)["body"] == '{"broken":'
 
 
-def test_quarantine_needs_a_table(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_quarantine_needs_a_table(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("TABLE_NAME", raising=False)
     assert main(["quarantine"]) == 2
     assert "--table" in capsys.readouterr().err

@@ -7,27 +7,33 @@ from typing import Any
 import boto3
 import pytest
 from mentiondesk.errors import PayloadTooLarge, SignatureInvalid
-from mentiondesk.ingest.x_webhook import XWebhook
 from mentiondesk.store.factory import Store
 
-from tests.conftest import ACCOUNT_ID, X_SECRET, signed, tweet_delivery, x_event
+from tests.conftest import ACCOUNT_ID, RecordingStarter, make_x_webhook, signed, tweet_delivery, x_event
 
 pytestmark = pytest.mark.unit
 
 
-class RecordingStarter:
-    def __init__(self) -> None:
-        self.started: list[tuple[str, str]] = []
-
-    def start_triage(self, tenant: str, ticket_id: str) -> bool:
-        self.started.append((tenant, ticket_id))
-        return True
+make_webhook = make_x_webhook
 
 
-def make_webhook(store: Store, starter: RecordingStarter | None = None, limit: int = 262_144) -> XWebhook:
-    return XWebhook(
-        store, starter or RecordingStarter(), lambda: X_SECRET, limit, lambda: "2026-11-23T09:00:00.000Z"
-    )
+def dm_delivery(event_id: str, text: str, sender: str = "700000000000000001") -> dict[str, Any]:
+    return {
+        "for_user_id": ACCOUNT_ID,
+        "direct_message_events": [
+            {
+                "type": "message_create",
+                "id": event_id,
+                "created_timestamp": "1795424400000",
+                "message_create": {
+                    "target": {"recipient_id": ACCOUNT_ID},
+                    "sender_id": sender,
+                    "message_data": {"text": text},
+                },
+            }
+        ],
+        "users": {sender: {"id": sender, "name": "山田 太郎", "screen_name": "taro_y"}},
+    }
 
 
 def all_items(table_name: str) -> list[dict[str, Any]]:
@@ -52,9 +58,7 @@ def test_mention_opens_ticket_and_starts_workflow(store: Store, tenant: str) -> 
     assert [e.type for e in detail.events] == ["ticket_created"]
 
 
-def test_redelivery_stores_nothing_new_and_restarts_idempotently(
-    store: Store, tenant: str, table_name: str
-) -> None:
+def test_redelivery_stores_nothing_new_and_restarts_idempotently(store: Store, tenant: str, table_name: str) -> None:
     # Given a delivery already processed
     starter = RecordingStarter()
     webhook = make_webhook(store, starter)
@@ -96,9 +100,7 @@ def test_own_posts_are_not_customer_messages(store: Store, tenant: str) -> None:
     assert outcome.accepted == 0 and outcome.ignored == {"own_post": 1}
 
 
-def test_unknown_account_is_acknowledged_and_stores_nothing(
-    store: Store, tenant: str, table_name: str
-) -> None:
+def test_unknown_account_is_acknowledged_and_stores_nothing(store: Store, tenant: str, table_name: str) -> None:
     before = len(all_items(table_name))
     outcome = make_webhook(store).receive(*signed(tweet_delivery("400", "hi", for_user_id="123")))
     assert outcome.accepted == 0 and outcome.ignored == {"unknown_account": 1}
@@ -138,14 +140,98 @@ def test_oversized_body_is_refused_before_verifying(store: Store, tenant: str) -
         make_webhook(store, limit=1024).receive(b"x" * 1025, "sha256=whatever")
 
 
-def test_other_event_types_are_counted_not_stored(store: Store, tenant: str) -> None:
-    outcome = make_webhook(store).receive(*signed(x_event("direct_message_events.json")))
-    assert outcome.accepted == 0 and outcome.ignored == {"direct_message_events": 1}
+def test_dm_is_stored_and_later_dms_join_within_the_window(store: Store, tenant: str) -> None:
+    # Given a customer's DM, then another 2 hours later, then one 30 hours after that
+    clock = iter(["2026-11-23T09:00:00.000Z", "2026-11-23T11:00:00.000Z", "2026-11-24T17:00:00.000Z"])
+    webhook = make_x_webhook(store, now=lambda: next(clock))
+    first = webhook.receive(*signed(x_event("direct_message_events.json")))
+    second = webhook.receive(*signed(dm_delivery("1992000000000000790", "追加で写真を送ります")))
+    later = webhook.receive(*signed(dm_delivery("1992000000000000791", "また問題が起きました")))
+    # Then the first two share a ticket and the third opens a new one
+    assert first.accepted == 1 and second.accepted == 1
+    assert second.tickets == first.tickets
+    assert later.tickets != first.tickets
+    detail = store.tickets.detail(tenant, first.tickets[0])
+    assert [m.kind for m in detail.messages] == ["dm", "dm"]
+    assert detail.messages[0].author.handle == "taro_y"
 
 
-def test_concurrent_deliveries_of_one_event_make_one_ticket(
-    store: Store, tenant: str, table_name: str
-) -> None:
+def test_typing_and_own_dm_echoes_are_counted_not_stored(store: Store, tenant: str) -> None:
+    typing = {
+        "for_user_id": ACCOUNT_ID,
+        "direct_message_indicate_typing_events": [
+            {
+                "created_timestamp": "1795424400000",
+                "sender_id": "700000000000000001",
+                "target": {"recipient_id": ACCOUNT_ID},
+            }
+        ],
+    }
+    assert make_x_webhook(store).receive(*signed(typing)).ignored == {"direct_message_indicate_typing": 1}
+    echo = dm_delivery("1992000000000000800", "ご連絡ありがとうございます", sender=ACCOUNT_ID)
+    assert make_x_webhook(store).receive(*signed(echo)).ignored == {"own_dm": 1}
+
+
+def test_deleted_tweet_loses_its_content_but_the_ticket_stays(store: Store, tenant: str) -> None:
+    # Given a stored mention
+    webhook = make_x_webhook(store)
+    ticket = webhook.receive(*signed(tweet_delivery("600", "消します"))).tickets[0]
+    # When the customer deletes it (twice: X may redeliver)
+    delete = {
+        "for_user_id": ACCOUNT_ID,
+        "tweet_delete_events": [
+            {"status": {"id": "600", "user_id": "700000000000000001"}, "timestamp_ms": "1795424400000"}
+        ],
+    }
+    assert webhook.receive(*signed(delete)).deleted == 1
+    assert webhook.receive(*signed(delete)).deleted == 1
+    # Then the message is marked and emptied, once
+    detail = store.tickets.detail(tenant, ticket)
+    assert detail.messages[0].text == "" and detail.messages[0].deleted_at
+    assert [e.type for e in detail.events].count("message_deleted") == 1
+
+
+def test_delete_before_create_keeps_the_post_out(store: Store, tenant: str) -> None:
+    webhook = make_x_webhook(store)
+    delete = {
+        "for_user_id": ACCOUNT_ID,
+        "tweet_delete_events": [
+            {"status": {"id": "700", "user_id": "700000000000000001"}, "timestamp_ms": "1795424400000"}
+        ],
+    }
+    webhook.receive(*signed(delete))
+    late = webhook.receive(*signed(tweet_delivery("700", "deleted already")))
+    assert late.accepted == 0 and late.duplicates == 1 and late.tickets == []
+
+
+def test_reply_arriving_before_its_parent_still_threads(store: Store, tenant: str) -> None:
+    webhook = make_x_webhook(store)
+    reply = webhook.receive(*signed(tweet_delivery("801", "(reply first)", reply_to="800")))
+    parent = webhook.receive(*signed(tweet_delivery("800", "(parent later)")))
+    assert parent.tickets == reply.tickets
+    assert reply.accepted == 1 and parent.accepted == 1
+
+
+def test_revoke_stops_the_account(store: Store, tenant: str) -> None:
+    # Given the brand account revokes our app
+    revoke = {
+        "user_event": {
+            "revoke": {
+                "date_time": "2026-11-23T10:00:00+00:00",
+                "target": {"app_id": "1"},
+                "source": {"user_id": ACCOUNT_ID},
+            }
+        }
+    }
+    webhook = make_x_webhook(store)
+    assert webhook.receive(*signed(revoke)).revoked == 1
+    # Then the channel shows revoked and later posts are not stored
+    assert [c.status for c in store.directory.channels(tenant)] == ["revoked"]
+    after = webhook.receive(*signed(tweet_delivery("900", "hello?")))
+    assert after.accepted == 0 and after.ignored == {"account_revoked": 1}
+
+
+def test_concurrent_deliveries_of_one_event_make_one_ticket(store: Store, tenant: str, table_name: str) -> None:
     # Given the same event delivered on four connections at once
     body, sig = signed(tweet_delivery("500", "同時配信"))
     results: list[Any] = []

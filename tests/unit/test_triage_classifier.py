@@ -93,9 +93,7 @@ def test_detect_language(text: str, expected: str) -> None:
     assert 0.4 <= score <= 1.0
 
 
-@pytest.mark.parametrize(
-    "text", ["", "   ", "😭😭😭", "🙏✨", "https://t.co/x @someone", "(´・ω・`)", "(T_T)"]
-)
+@pytest.mark.parametrize("text", ["", "   ", "😭😭😭", "🙏✨", "https://t.co/x @someone", "(´・ω・`)", "(T_T)"])
 def test_detect_language_undetermined_for_nothing_to_read(text: str) -> None:
     # Given a post with no words (empty, emoji, kaomoji, links and handles only)
     # When its language is detected
@@ -381,11 +379,7 @@ def test_scores_are_a_distribution(text: str) -> None:
 
 def test_very_long_text() -> None:
     # Given a very long post mixing a complaint, praise and noise (~20k characters)
-    text = (
-        ("荷物が届かない。サポートに電話しても繋がらない。" * 300)
-        + ("thanks for nothing " * 300)
-        + ("w" * 2000)
-    )
+    text = ("荷物が届かない。サポートに電話しても繋がらない。" * 300) + ("thanks for nothing " * 300) + ("w" * 2000)
     # When it is classified
     result = classify(text)
     # Then it completes with a valid, bounded result

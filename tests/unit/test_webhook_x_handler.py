@@ -87,9 +87,7 @@ def test_bad_or_missing_signature_is_401(handler: Any, headers: dict[str, str]) 
 
 def test_duplicate_signature_headers_joined_by_api_gateway_are_401(handler: Any) -> None:
     body, sig = signed(x_event("tweet_create_mention_ja.json"))
-    event = http_event(
-        "POST", "/webhooks/x", body=body, headers={"x-twitter-webhooks-signature": f"{sig},{sig}"}
-    )
+    event = http_event("POST", "/webhooks/x", body=body, headers={"x-twitter-webhooks-signature": f"{sig},{sig}"})
     assert call(handler, event)[0] == 401
 
 

@@ -15,15 +15,10 @@ pytestmark = pytest.mark.unit
 
 def test_crc_response_token_matches_x_algorithm() -> None:
     # Given the algorithm X documents (HMAC-SHA256 of the token under the consumer secret, base64)
-    expected = (
-        "sha256=" + base64.b64encode(hmac.new(b"test", b"challenge_string", hashlib.sha256).digest()).decode()
-    )
+    expected = "sha256=" + base64.b64encode(hmac.new(b"test", b"challenge_string", hashlib.sha256).digest()).decode()
     # When / Then
     assert x.crc_response_token("test", "challenge_string") == expected
-    assert (
-        x.crc_response_token("test", "challenge_string")
-        == "sha256=SYYKwb5URQ4OnNXL3KWDH9ph6EIaP+4PTQFxLk5FIK4="
-    )
+    assert x.crc_response_token("test", "challenge_string") == "sha256=SYYKwb5URQ4OnNXL3KWDH9ph6EIaP+4PTQFxLk5FIK4="
 
 
 def test_signature_public_vector_verifies() -> None:

@@ -27,8 +27,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  Outbound     {stack.url}/_local/outbound  (calls to the fake X/Meta/Google APIs)")
     if stack.demo:
         print(
-            "  Sign in as   agent1@demo.local, agent2@demo.local, lead@demo.local, admin@demo.local,"
-            " finance@demo.local"
+            "  Sign in as   agent1@demo.local, agent2@demo.local, lead@demo.local, admin@demo.local, finance@demo.local"
         )
         print("  Demo posts arrive every few seconds (JA and EN). --no-demo for an empty tenant-less stack.")
     print("Ctrl-C to stop.", flush=True)
@@ -47,9 +46,7 @@ def _quarantine(args: argparse.Namespace) -> int:
 
     table = args.table or os.environ.get("TABLE_NAME")
     if not table:
-        print(
-            "mentiondesk: give --table (the TableName output of the stack) or set TABLE_NAME", file=sys.stderr
-        )
+        print("mentiondesk: give --table (the TableName output of the stack) or set TABLE_NAME", file=sys.stderr)
         return 2
     records = store_for(table).quarantine.recent(args.platform, limit=args.limit)
     for record in records:
@@ -81,9 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     quarantine.add_argument("--platform", default="x", choices=["x", "meta", "google"])
     quarantine.add_argument("--table", help="the stack's TableName output (default: $TABLE_NAME)")
     quarantine.add_argument("--limit", type=int, default=50)
-    quarantine.add_argument(
-        "--show-body", action="store_true", help="print the bodies (may hold personal data)"
-    )
+    quarantine.add_argument("--show-body", action="store_true", help="print the bodies (may hold personal data)")
     args = parser.parse_args(argv)
     if args.command == "quarantine":
         return _quarantine(args)

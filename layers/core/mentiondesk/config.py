@@ -22,11 +22,7 @@ class _Settings(BaseModel):
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
         env = os.environ if environ is None else environ
-        data = {
-            name: env[alias]
-            for name, f in cls.model_fields.items()
-            if (alias := (f.alias or name).upper()) in env
-        }
+        data = {name: env[alias] for name, f in cls.model_fields.items() if (alias := (f.alias or name).upper()) in env}
         try:
             return cls.model_validate(data)
         except ValidationError as error:
@@ -47,6 +43,8 @@ class WebhookSettings(StoreSettings):
     mentiondesk_x_consumer_secret: SecretStr | None = None
     x_consumer_secret_arn: str | None = None
     max_body_bytes: int = Field(default=262_144, ge=1024, le=6_000_000)
+    # DMs from one customer within this many hours of their last one join the same ticket.
+    dm_window_hours: int = Field(default=24, ge=1, le=24 * 30)
 
     @model_validator(mode="after")
     def _one_secret_source(self) -> Self:

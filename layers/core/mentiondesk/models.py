@@ -44,17 +44,69 @@ class InboundMessage(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     platform: Platform
-    account_id: str  # our channel account on the platform (e.g. X's for_user_id)
-    native_id: str
+    account_id: str  # our channel account on the platform (X for_user_id, IG/Page id, GBP location)
+    native_id: str  # the platform's own id of this message: the idempotency key
     kind: MessageKind
+    # Which thread this belongs to: the post a comment sits under, the DM conversation (for X DMs
+    # the customer's user id, for Meta the sender's PSID/IGSID), the review's own name.
     conversation_id: str
-    reply_to: str | None = None
+    reply_to: str | None = None  # native id of the message this one answers, when the platform says
     author: Author
     text: str
     lang_hint: str | None = None
     created_at: str  # ISO-8601 UTC
     url: str | None = None
     media: tuple[MediaRef, ...] = ()
+    rating: int | None = None  # 1-5 stars (Google reviews)
+
+
+class MessageEdit(BaseModel):
+    """The customer changed a message we stored (Meta edit, updated Google review)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: Platform
+    account_id: str
+    native_id: str
+    text: str
+    edited_at: str
+    rating: int | None = None
+
+
+class MessageDeletion(BaseModel):
+    """The customer deleted or unsent a message; we mark it, keep the ticket."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: Platform
+    account_id: str
+    native_id: str
+    deleted_at: str
+    reason: Literal["deleted", "unsent"] = "deleted"
+
+
+class AccountRevocation(BaseModel):
+    """The brand account revoked our access (X user_event revoke): stop it, tell an admin."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: Platform
+    account_id: str
+    at: str
+
+
+class IgnoredEvent(BaseModel):
+    """Something delivered that is not a customer message (typing, read receipts, our own echoes,
+    likes, unknown types): counted by kind, never stored."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: Platform
+    kind: str
+    account_id: str | None = None
+
+
+InboundEvent = InboundMessage | MessageEdit | MessageDeletion | AccountRevocation | IgnoredEvent
 
 
 class Message(BaseModel):
@@ -75,6 +127,9 @@ class Message(BaseModel):
     received_at: str
     url: str | None = None
     media: list[MediaRef] = Field(default_factory=list)
+    rating: int | None = None
+    edited_at: str | None = None
+    deleted_at: str | None = None
 
 
 class TicketEvent(BaseModel):
@@ -127,6 +182,8 @@ class ChannelAccount(BaseModel):
     team: str = "support"
     created_at: str
     created_by: str
+    status: Literal["active", "revoked"] = "active"
+    revoked_at: str | None = None
 
 
 class Agent(BaseModel):

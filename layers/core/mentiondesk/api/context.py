@@ -18,12 +18,7 @@ def authorization_middleware(app: Any, next_middleware: Callable[..., Response[A
         return next_middleware(app)  # no route matched: the resolver answers 404
     if is_public(route.method, route.path):
         return next_middleware(app)
-    claims = (
-        app.current_event.raw_event.get("requestContext", {})
-        .get("authorizer", {})
-        .get("jwt", {})
-        .get("claims")
-    )
+    claims = app.current_event.raw_event.get("requestContext", {}).get("authorizer", {}).get("jwt", {}).get("claims")
     who = principal_from_claims(claims)
     authorize(route.method, route.path, who)
     app.append_context(principal=who)

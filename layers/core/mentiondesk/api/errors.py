@@ -25,9 +25,7 @@ STATUS = {
 
 
 def _answer(status: int, body: dict[str, object]) -> Response[str]:
-    return Response(
-        status_code=status, content_type="application/json", body=json.dumps(body, ensure_ascii=False)
-    )
+    return Response(status_code=status, content_type="application/json", body=json.dumps(body, ensure_ascii=False))
 
 
 def register(app: APIGatewayHttpResolver) -> None:

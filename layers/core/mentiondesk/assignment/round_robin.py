@@ -31,9 +31,7 @@ def eligible_agents(agents: list[Agent], ticket: Ticket) -> list[Agent]:
     return sorted(fit, key=lambda a: (a.last_assigned_at or "", a.id))
 
 
-def assign_ticket(
-    store: Store, tenant: str, ticket_id: str, now: str, enqueue: bool = True
-) -> dict[str, Any]:
+def assign_ticket(store: Store, tenant: str, ticket_id: str, now: str, enqueue: bool = True) -> dict[str, Any]:
     """Assign one ticket. Idempotent: an assigned ticket is reported, not reassigned."""
     for _attempt in range(MAX_ATTEMPTS):
         try:
@@ -44,9 +42,7 @@ def assign_ticket(
             return {"status": "assigned", "agent_id": ticket.assignee.id, "agent_name": ticket.assignee.name}
         team = store.directory.team(tenant, ticket.team)
         candidates = (
-            []
-            if team and team.strategy == "manual"
-            else eligible_agents(store.directory.agents(tenant), ticket)
+            [] if team and team.strategy == "manual" else eligible_agents(store.directory.agents(tenant), ticket)
         )
         if not candidates:
             if enqueue and store.tickets.enqueue(tenant, ticket, now):

@@ -8,13 +8,21 @@ import base64
 import hashlib
 import hmac
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mentiondesk.clock import iso
 from mentiondesk.errors import MalformedPayload, SignatureInvalid
-from mentiondesk.models import Author, InboundMessage, MediaRef
+from mentiondesk.models import (
+    AccountRevocation,
+    Author,
+    IgnoredEvent,
+    InboundEvent,
+    InboundMessage,
+    MediaRef,
+    MessageDeletion,
+)
 
 SIGNATURE_HEADER = "x-twitter-webhooks-signature"
 _PREFIX = "sha256="
@@ -45,10 +53,7 @@ def verify_signature(consumer_secret: str, raw_body: bytes, header: str | None) 
 
 def sign(consumer_secret: str, raw_body: bytes) -> str:
     """The header value X would send for this body (used by the demo simulator and tests)."""
-    return (
-        _PREFIX
-        + base64.b64encode(hmac.new(consumer_secret.encode(), raw_body, hashlib.sha256).digest()).decode()
-    )
+    return _PREFIX + base64.b64encode(hmac.new(consumer_secret.encode(), raw_body, hashlib.sha256).digest()).decode()
 
 
 # -- payload models (providers add fields: ignore what we do not use) ---------------------------
@@ -56,6 +61,9 @@ def sign(consumer_secret: str, raw_body: bytes) -> str:
 
 class _Loose(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+
+_M = TypeVar("_M", bound=_Loose)
 
 
 class XUser(_Loose):
@@ -96,15 +104,51 @@ class XTweet(_Loose):
 
 
 class XActivityEnvelope(_Loose):
-    """The envelope of an Account Activity delivery; only the event lists we handle are typed."""
+    """The envelope of an Account Activity delivery; event lists are parsed one by one."""
 
     for_user_id: str | None = None
     user_has_blocked: str | None = None
     tweet_create_events: list[dict[str, Any]] = Field(default_factory=list)
+    direct_message_events: list[dict[str, Any]] = Field(default_factory=list)
+    tweet_delete_events: list[dict[str, Any]] = Field(default_factory=list)
+    users: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    user_event: dict[str, Any] | None = None
 
 
-EVENT_KEYS = (
-    "tweet_create_events",
+class XDmAttachment(_Loose):
+    type: str = "media"
+    media: XMedia | None = None
+
+
+class XMessageData(_Loose):
+    text: str = ""
+    attachment: XDmAttachment | None = None
+
+
+class XMessageCreate(_Loose):
+    sender_id: str
+    message_data: XMessageData
+
+
+class XDirectMessageEvent(_Loose):
+    type: str
+    id: str
+    created_timestamp: str
+    message_create: XMessageCreate | None = None
+
+
+class XDeletedStatus(_Loose):
+    id: str
+    user_id: str
+
+
+class XTweetDelete(_Loose):
+    status: XDeletedStatus
+    timestamp_ms: str
+
+
+# Event lists X delivers that are not customer messages: acknowledged and counted.
+IGNORED_KEYS = (
     "favorite_events",
     "follow_events",
     "unfollow_events",
@@ -112,12 +156,10 @@ EVENT_KEYS = (
     "unblock_events",
     "mute_events",
     "unmute_events",
-    "direct_message_events",
     "direct_message_indicate_typing_events",
     "direct_message_mark_read_events",
-    "tweet_delete_events",
-    "user_event",
 )
+_HANDLED_KEYS = ("tweet_create_events", "direct_message_events", "tweet_delete_events", "user_event")
 
 
 def parse_envelope(payload: Any) -> XActivityEnvelope:
@@ -130,13 +172,62 @@ def parse_envelope(payload: Any) -> XActivityEnvelope:
         raise MalformedPayload(f"not an X activity envelope: {error.error_count()} error(s)") from error
 
 
-def parse_tweet(raw: Any) -> XTweet:
+def _model(model: type[_M], raw: Any, what: str) -> _M:
     try:
-        return XTweet.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as error:
-        raise MalformedPayload(
-            f"tweet event is not in the documented shape: {error.error_count()} error(s)"
-        ) from error
+        raise MalformedPayload(f"{what} is not in the documented shape: {error.error_count()} error(s)") from error
+
+
+def parse_tweet(raw: Any) -> XTweet:
+    return _model(XTweet, raw, "tweet event")
+
+
+def parse_delivery(payload: Any) -> list[InboundEvent]:
+    """Every event of one Account Activity / X Activity delivery, normalised, in order.
+
+    Own posts and DM echoes become IgnoredEvent (X delivers them too); event types we do not use
+    are counted, never an error. A known event in the wrong shape raises MalformedPayload.
+    """
+    envelope = parse_envelope(payload)
+    account = envelope.for_user_id or ""
+    events: list[InboundEvent] = []
+    for raw in envelope.tweet_create_events:
+        tweet = parse_tweet(raw)
+        if tweet.user.id_str == account:
+            events.append(IgnoredEvent(platform="x", kind="own_post", account_id=account))
+        else:
+            events.append(normalize_tweet(tweet, account))
+    for raw in envelope.direct_message_events:
+        dm = _model(XDirectMessageEvent, raw, "direct message event")
+        if dm.type != "message_create" or dm.message_create is None:
+            events.append(IgnoredEvent(platform="x", kind=f"dm_{dm.type}", account_id=account))
+        elif dm.message_create.sender_id == account:
+            events.append(IgnoredEvent(platform="x", kind="own_dm", account_id=account))
+        else:
+            events.append(normalize_dm(dm, account, envelope.users))
+    for raw in envelope.tweet_delete_events:
+        deleted = _model(XTweetDelete, raw, "tweet delete event")
+        events.append(
+            MessageDeletion(
+                platform="x",
+                account_id=account,
+                native_id=deleted.status.id,
+                deleted_at=_from_ms(deleted.timestamp_ms),
+            )
+        )
+    if envelope.user_event is not None:
+        revoke = envelope.user_event.get("revoke")
+        source = revoke.get("source", {}) if isinstance(revoke, dict) else {}
+        if not isinstance(source, dict) or not source.get("user_id"):
+            raise MalformedPayload("user_event without a revoke source")
+        at = str(revoke.get("date_time") or "") if isinstance(revoke, dict) else ""
+        events.append(AccountRevocation(platform="x", account_id=str(source["user_id"]), at=_iso_or_now(at)))
+    for key in payload:
+        if key in IGNORED_KEYS or (key.endswith("_events") and key not in _HANDLED_KEYS):
+            for _ in payload[key] if isinstance(payload[key], list) else [payload[key]]:
+                events.append(IgnoredEvent(platform="x", kind=key.removesuffix("_events"), account_id=account))
+    return events
 
 
 def _created_at(value: str) -> str:
@@ -144,6 +235,47 @@ def _created_at(value: str) -> str:
         return iso(datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y"))
     except ValueError as error:
         raise MalformedPayload("tweet created_at is not in X's format") from error
+
+
+def _from_ms(value: str) -> str:
+    try:
+        return iso(datetime.fromtimestamp(int(value) / 1000, tz=UTC))
+    except (ValueError, OverflowError, OSError) as error:
+        raise MalformedPayload("timestamp is not epoch milliseconds") from error
+
+
+def _iso_or_now(value: str) -> str:
+    try:
+        return iso(datetime.fromisoformat(value))
+    except ValueError:
+        return iso(datetime.now(UTC))
+
+
+def normalize_dm(dm: XDirectMessageEvent, account_id: str, users: dict[str, dict[str, Any]]) -> InboundMessage:
+    """A customer's DM to our account. All DMs from one customer share a conversation."""
+    assert dm.message_create is not None
+    sender = dm.message_create.sender_id
+    user = users.get(sender, {})
+    data = dm.message_create.message_data
+    media = data.attachment.media if data.attachment else None
+    media_url = (media.media_url_https or media.expanded_url) if media else None
+    return InboundMessage(
+        platform="x",
+        account_id=account_id,
+        native_id=dm.id,
+        kind="dm",
+        conversation_id=f"dm:{sender}",
+        author=Author(
+            platform_user_id=sender,
+            handle=user.get("screen_name"),
+            display_name=user.get("name"),
+            followers=user.get("followers_count"),
+            verified=bool(user.get("verified")),
+        ),
+        text=data.text,
+        created_at=_from_ms(dm.created_timestamp),
+        media=(MediaRef(type=media.type, url=media_url),) if media and media_url else (),
+    )
 
 
 def normalize_tweet(tweet: XTweet, account_id: str) -> InboundMessage:

@@ -77,7 +77,4 @@ class DevAuth:
 
 def as_gateway_claims(claims: dict[str, Any]) -> dict[str, str]:
     """Claims as API Gateway hands them to Lambda: strings, arrays as "[a b]"."""
-    return {
-        k: ("[" + " ".join(str(i) for i in v) + "]") if isinstance(v, list) else str(v)
-        for k, v in claims.items()
-    }
+    return {k: ("[" + " ".join(str(i) for i in v) + "]") if isinstance(v, list) else str(v) for k, v in claims.items()}

@@ -141,8 +141,7 @@ POSTS = {
         "@mentiondesk_jp 配達の時間指定、もう少し細かく選べると助かります🙏",
     ],
     "en": [
-        "@mentiondesk_jp my internet has been down since this morning and I have a client call in an hour."
-        " Help!",
+        "@mentiondesk_jp my internet has been down since this morning and I have a client call in an hour. Help!",
         "@mentiondesk_jp still waiting on my refund after 3 weeks. This is ridiculous.",
         "@mentiondesk_jp Great, another 2 hours on hold. Love that for me.",
         "@mentiondesk_jp huge thanks to your support team, fixed my router in 5 minutes!",
@@ -170,9 +169,7 @@ FOLLOW_UPS = {
 }
 
 
-def build_delivery(
-    customer: Customer, text: str, tweet_id: str, reply_to: str | None, at: datetime
-) -> dict[str, Any]:
+def build_delivery(customer: Customer, text: str, tweet_id: str, reply_to: str | None, at: datetime) -> dict[str, Any]:
     """An Account Activity `tweet_create_events` delivery in X's documented shape."""
     return {
         "for_user_id": X_ACCOUNT_ID,

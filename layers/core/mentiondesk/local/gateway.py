@@ -64,9 +64,7 @@ class FakePlatforms:
 class Gateway:
     """Matches template routes, builds events, runs the authorizer, invokes the real handlers."""
 
-    def __init__(
-        self, routes: list[Route], runtime: LambdaRuntime, auth: DevAuth, fakes: FakePlatforms
-    ) -> None:
+    def __init__(self, routes: list[Route], runtime: LambdaRuntime, auth: DevAuth, fakes: FakePlatforms) -> None:
         self.routes = [(r, r.pattern()) for r in routes]
         self.runtime = runtime
         self.auth = auth

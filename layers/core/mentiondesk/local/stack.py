@@ -99,9 +99,7 @@ class LocalStack:
             "APP_URL": self.url + "/",
             "MENTIONDESK_ENV": "local",
             "MENTIONDESK_DEMO_USERS": json.dumps(
-                [{"email": u.email, "name": u.name, "role": u.role} for u in demo.DEMO_USERS]
-                if self.demo
-                else []
+                [{"email": u.email, "name": u.name, "role": u.role} for u in demo.DEMO_USERS] if self.demo else []
             ),
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": "true",
@@ -133,9 +131,7 @@ class LocalStack:
                     rate_seconds(expression) / self.time_scale,
                 )
         if self.demo and self.simulate:
-            self.simulator = demo.Simulator(
-                f"{self.url}/webhooks/x", self.secrets["MENTIONDESK_X_CONSUMER_SECRET"]
-            )
+            self.simulator = demo.Simulator(f"{self.url}/webhooks/x", self.secrets["MENTIONDESK_X_CONSUMER_SECRET"])
             self.simulator.start()
         self.started_in = time.monotonic() - started
         return self

@@ -135,6 +135,45 @@ class DirectoryStore:
         )
         return [ChannelAccount.model_validate(_fields(ChannelAccount, i)) for i in items]
 
+    def revoke_channel(self, platform: str, account_id: str, at: str) -> bool:
+        """Mark a channel account revoked (routing item and the tenant's record); False if it already was."""
+        route = self.route(platform, account_id)
+        if route is None or route.get("status") == "revoked":
+            return False
+        try:
+            self.table.transact(
+                [
+                    {
+                        "Update": {
+                            "Key": {"PK": keys.account_pk(platform, account_id), "SK": keys.ACCOUNT_SK},
+                            "UpdateExpression": "SET #status = :revoked, revoked_at = :at",
+                            "ConditionExpression": (
+                                "attribute_exists(PK) AND (attribute_not_exists(#status) OR #status <> :revoked)"
+                            ),
+                            "ExpressionAttributeNames": {"#status": "status"},
+                            "ExpressionAttributeValues": {":revoked": "revoked", ":at": at},
+                        }
+                    },
+                    {
+                        "Update": {
+                            "Key": {
+                                "PK": keys.tenant_pk(route["tenant_id"]),
+                                "SK": keys.channel_sk(platform, account_id),
+                            },
+                            "UpdateExpression": "SET #status = :revoked, revoked_at = :at",
+                            "ConditionExpression": "attribute_exists(PK)",
+                            "ExpressionAttributeNames": {"#status": "status"},
+                            "ExpressionAttributeValues": {":revoked": "revoked", ":at": at},
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if "ConditionalCheckFailed" in cancellation_codes(error):
+                return False
+            raise
+        return True
+
     def route(self, platform: str, account_id: str) -> dict[str, Any] | None:
         """Which tenant (and team) a platform account belongs to; None for unknown accounts."""
         return self.table.get({"PK": keys.account_pk(platform, account_id), "SK": keys.ACCOUNT_SK})

@@ -61,9 +61,7 @@ class Table:
     def _count(self, op: str, response: Mapping[str, Any]) -> None:
         self.calls[op] += 1
         for cap in _as_list(response.get("ConsumedCapacity")):
-            self.consumed["read" if op in ("GetItem", "Query") else "write"] += float(
-                cap.get("CapacityUnits", 0)
-            )
+            self.consumed["read" if op in ("GetItem", "Query") else "write"] += float(cap.get("CapacityUnits", 0))
 
     def get(self, key: Mapping[str, str], consistent: bool = False) -> dict[str, Any] | None:
         response = self.client.get_item(

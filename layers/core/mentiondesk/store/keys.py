@@ -11,6 +11,8 @@ TENANT#{t}#TICKET#{ticket}                 MSG#{received}#{msg}      its message
 TENANT#{t}#TICKET#{ticket}                 EVT#{at}#{n}              its events
 TENANT#{t}#MSG#{platform}#{native_id}      MSG                       native id -> ticket (exactly once)
 TENANT#{t}#CUST#{platform}#{user_id}       CUSTOMER                  customer profile
+TENANT#{t}#CONV#{platform}#{acct}#{conv}   CONV                      DM conversation -> its latest ticket
+TENANT#{t}#PENDING#{platform}#{native_id}  PENDING                   a reply that arrived before its parent
 QUARANTINE#{platform}                      {received}#{id}           signed bodies we could not parse
 
 Indexes (all projections ALL, so the inbox is one Query):
@@ -62,6 +64,14 @@ def customer_pk(tenant: str, platform: str, user_id: str) -> str:
     return f"TENANT#{tenant}#CUST#{platform}#{user_id}"
 
 
+def conversation_pk(tenant: str, platform: str, account_id: str, conversation_id: str) -> str:
+    return f"TENANT#{tenant}#CONV#{platform}#{account_id}#{conversation_id}"
+
+
+def pending_pk(tenant: str, platform: str, native_id: str) -> str:
+    return f"TENANT#{tenant}#PENDING#{platform}#{native_id}"
+
+
 def status_gsi(tenant: str, status: str) -> str:
     return f"TENANT#{tenant}#STATUS#{status}"
 
@@ -82,4 +92,6 @@ TICKET_SK = "TICKET"
 ACCOUNT_SK = "ACCOUNT"
 NATIVE_SK = "MSG"
 CUSTOMER_SK = "CUSTOMER"
+CONVERSATION_SK = "CONV"
+PENDING_SK = "PENDING"
 TENANTS_PK = "TENANTS"

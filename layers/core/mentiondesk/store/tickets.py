@@ -4,6 +4,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -31,7 +32,7 @@ _RETRYABLE = {
 class IngestResult:
     """What storing one inbound message did."""
 
-    ticket_id: str
+    ticket_id: str | None  # None for a message deleted before it arrived
     message_id: str | None
     created: bool  # a new ticket was opened
     duplicate: bool  # the message was already stored; nothing was written
@@ -52,6 +53,14 @@ class Page:
 
     items: list[Ticket]
     next: str | None
+
+
+def _epoch(iso_time: str) -> int:
+    return int(datetime.fromisoformat(iso_time).timestamp())
+
+
+def _seconds_between(earlier: str, later: str) -> float:
+    return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -90,7 +99,9 @@ class TicketStore:
             {"PK": keys.native_pk(tenant, platform, native_id), "SK": keys.NATIVE_SK}, consistent=True
         )
 
-    def record_inbound(self, tenant: str, team: str, msg: InboundMessage, now: str) -> IngestResult:
+    def record_inbound(
+        self, tenant: str, team: str, msg: InboundMessage, now: str, dm_window_seconds: int = 86_400
+    ) -> IngestResult:
         """Store one customer message exactly once: open a ticket or join its conversation's ticket.
 
         One transaction writes the native-id lookup (conditional), the message, the ticket and an
@@ -99,10 +110,11 @@ class TicketStore:
         for _attempt in range(4):
             seen = self.find_native(tenant, msg.platform, msg.native_id)
             if seen:
-                return IngestResult(seen["ticket_id"], None, created=False, duplicate=True)
-            parent_ticket = self._open_parent_ticket(tenant, msg)
+                # A tombstone (deleted before it arrived) has no ticket: nothing to store, nothing to start.
+                return IngestResult(seen.get("ticket_id"), None, created=False, duplicate=True)
+            parent, parent_known = self._thread_target(tenant, msg, now, dm_window_seconds)
             try:
-                return self._write_inbound(tenant, team, msg, now, parent_ticket)
+                return self._write_inbound(tenant, team, msg, now, parent, parent_known)
             except ClientError as error:
                 code = error_code(error)
                 if code == "TransactionCanceledException":
@@ -115,22 +127,57 @@ class TicketStore:
                 raise
         raise TransientStoreError("could not store the message after several attempts")
 
-    def _open_parent_ticket(self, tenant: str, msg: InboundMessage) -> dict[str, Any] | None:
-        """The ticket this message continues: the one holding the post it replies to, unless closed."""
-        if not msg.reply_to:
-            return None
-        parent = self.find_native(tenant, msg.platform, msg.reply_to)
-        if not parent:
-            return None
-        ticket = self.table.get(
-            {"PK": keys.ticket_pk(tenant, parent["ticket_id"]), "SK": keys.TICKET_SK}, consistent=True
+    def _open_ticket(self, tenant: str, ticket_id: str) -> dict[str, Any] | None:
+        ticket = self.table.get({"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK}, consistent=True)
+        return ticket if ticket and ticket.get("status") != "closed" else None
+
+    def _thread_target(
+        self, tenant: str, msg: InboundMessage, now: str, dm_window_seconds: int
+    ) -> tuple[dict[str, Any] | None, bool]:
+        """The open ticket this message continues, and whether the message it replies to is known.
+
+        In order: the ticket holding the message it replies to; the ticket of a reply that arrived
+        before this message (out of order); for DMs, the customer's conversation if its last message
+        is within the window. Closed tickets are never joined.
+        """
+        parent_known = False
+        if msg.reply_to:
+            parent = self.find_native(tenant, msg.platform, msg.reply_to)
+            if parent and parent.get("ticket_id"):
+                parent_known = True
+                ticket = self._open_ticket(tenant, parent["ticket_id"])
+                if ticket:
+                    return ticket, True
+        early_reply = self.table.get(
+            {"PK": keys.pending_pk(tenant, msg.platform, msg.native_id), "SK": keys.PENDING_SK},
+            consistent=True,
         )
-        if not ticket or ticket.get("status") == "closed":
-            return None
-        return ticket
+        if early_reply:
+            ticket = self._open_ticket(tenant, early_reply["ticket_id"])
+            if ticket:
+                return ticket, parent_known
+        if msg.kind == "dm":
+            conversation = self.table.get(
+                {
+                    "PK": keys.conversation_pk(tenant, msg.platform, msg.account_id, msg.conversation_id),
+                    "SK": keys.CONVERSATION_SK,
+                },
+                consistent=True,
+            )
+            if conversation and _seconds_between(conversation["last_message_at"], now) <= dm_window_seconds:
+                ticket = self._open_ticket(tenant, conversation["ticket_id"])
+                if ticket:
+                    return ticket, parent_known
+        return None, parent_known
 
     def _write_inbound(
-        self, tenant: str, team: str, msg: InboundMessage, now: str, parent: dict[str, Any] | None
+        self,
+        tenant: str,
+        team: str,
+        msg: InboundMessage,
+        now: str,
+        parent: dict[str, Any] | None,
+        parent_known: bool,
     ) -> IngestResult:
         message_id = ids.new_id()
         ticket_id = parent["id"] if parent else ids.new_id()
@@ -151,6 +198,7 @@ class TicketStore:
             received_at=now,
             url=msg.url,
             media=list(msg.media),
+            rating=msg.rating,
         )
         items: list[dict[str, Any]] = [
             {
@@ -161,6 +209,7 @@ class TicketStore:
                         "entity": "native",
                         "ticket_id": ticket_id,
                         "message_id": message_id,
+                        "message_sk": keys.message_sk(now, message_id),
                         "conversation_id": msg.conversation_id,
                     },
                     "ConditionExpression": "attribute_not_exists(PK)",
@@ -203,9 +252,7 @@ class TicketStore:
                     }
                 }
             )
-            event = TicketEvent(
-                type="message_received", at=now, detail={"message_id": message_id, "kind": msg.kind}
-            )
+            event = TicketEvent(type="message_received", at=now, detail={"message_id": message_id, "kind": msg.kind})
         else:
             ticket = Ticket(
                 id=ticket_id,
@@ -266,15 +313,170 @@ class TicketStore:
                 }
             }
         )
+        if msg.reply_to and not parent_known:
+            # The message this replies to has not arrived (yet): when it does, it joins this ticket.
+            items.append(
+                {
+                    "Put": {
+                        "Item": {
+                            "PK": keys.pending_pk(tenant, msg.platform, msg.reply_to),
+                            "SK": keys.PENDING_SK,
+                            "entity": "pending_parent",
+                            "ticket_id": ticket_id,
+                            "expires_at": _epoch(now) + 30 * 86400,
+                        }
+                    }
+                }
+            )
+        if msg.kind == "dm":
+            items.append(
+                {
+                    "Put": {
+                        "Item": {
+                            "PK": keys.conversation_pk(tenant, msg.platform, msg.account_id, msg.conversation_id),
+                            "SK": keys.CONVERSATION_SK,
+                            "entity": "conversation",
+                            "ticket_id": ticket_id,
+                            "last_message_at": now,
+                        }
+                    }
+                }
+            )
         self.table.transact(items)
         return IngestResult(ticket_id, message_id, created=parent is None, duplicate=False)
+
+    # -- changes the customer makes to what we stored ---------------------------------------------
+
+    def edit_message(
+        self,
+        tenant: str,
+        platform: str,
+        native_id: str,
+        text: str,
+        rating: int | None,
+        edited_at: str,
+        now: str,
+    ) -> str | None:
+        """Replace a stored message's text (and rating); the ticket gets an event. None if unknown."""
+        native = self.find_native(tenant, platform, native_id)
+        if not native or not native.get("ticket_id") or not native.get("message_sk"):
+            return None
+        ticket_id = str(native["ticket_id"])
+        pk = keys.ticket_pk(tenant, ticket_id)
+        values: dict[str, Any] = {":text": text, ":at": edited_at, ":none": None}
+        expression = "SET #text = :text, edited_at = :at"
+        if rating is not None:
+            expression += ", rating = :rating"
+            values[":rating"] = rating
+        try:
+            self.table.transact(
+                [
+                    {
+                        "Update": {
+                            "Key": {"PK": pk, "SK": native["message_sk"]},
+                            "UpdateExpression": expression,
+                            # A late, older edit must not overwrite a newer one; a deleted message stays deleted.
+                            "ConditionExpression": (
+                                "attribute_exists(PK) AND attribute_not_exists(deleted_at)"
+                                " AND (attribute_not_exists(edited_at) OR edited_at < :at)"
+                            ),
+                            "ExpressionAttributeNames": {"#text": "text"},
+                            "ExpressionAttributeValues": {k: v for k, v in values.items() if k != ":none"},
+                        }
+                    },
+                    {
+                        "Put": {
+                            "Item": _event_item(
+                                tenant,
+                                ticket_id,
+                                TicketEvent(
+                                    type="message_edited",
+                                    at=now,
+                                    detail={"message_id": native["message_id"], "rating": rating},
+                                ),
+                            )
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if "ConditionalCheckFailed" in cancellation_codes(error):
+                return ticket_id
+            raise
+        return ticket_id
+
+    def mark_deleted(
+        self, tenant: str, platform: str, native_id: str, deleted_at: str, reason: str, now: str
+    ) -> str | None:
+        """The customer deleted or unsent a message: its content goes, the ticket stays.
+
+        If the message has not arrived yet, a tombstone takes its id so it is never stored.
+        Returns the ticket id, or None for a tombstone.
+        """
+        native = self.find_native(tenant, platform, native_id)
+        if native is None:
+            try:
+                self.table.put(
+                    {
+                        "PK": keys.native_pk(tenant, platform, native_id),
+                        "SK": keys.NATIVE_SK,
+                        "entity": "tombstone",
+                        "deleted_at": deleted_at,
+                        "deleted_reason": reason,
+                    },
+                    condition="attribute_not_exists(PK)",
+                )
+                return None
+            except ClientError as error:
+                if error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                native = self.find_native(tenant, platform, native_id)
+        if not native or not native.get("ticket_id") or not native.get("message_sk"):
+            return None
+        ticket_id = str(native["ticket_id"])
+        try:
+            self.table.transact(
+                [
+                    {
+                        "Update": {
+                            "Key": {"PK": keys.ticket_pk(tenant, ticket_id), "SK": native["message_sk"]},
+                            "UpdateExpression": (
+                                "SET #text = :empty, media = :nomedia, deleted_at = :at, deleted_reason = :why"
+                            ),
+                            "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(deleted_at)",
+                            "ExpressionAttributeNames": {"#text": "text"},
+                            "ExpressionAttributeValues": {
+                                ":empty": "",
+                                ":nomedia": [],
+                                ":at": deleted_at,
+                                ":why": reason,
+                            },
+                        }
+                    },
+                    {
+                        "Put": {
+                            "Item": _event_item(
+                                tenant,
+                                ticket_id,
+                                TicketEvent(
+                                    type="message_deleted",
+                                    at=now,
+                                    detail={"message_id": native["message_id"], "reason": reason},
+                                ),
+                            )
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if "ConditionalCheckFailed" not in cancellation_codes(error):
+                raise
+        return ticket_id
 
     # -- reads ----------------------------------------------------------------------------------
 
     def get(self, tenant: str, ticket_id: str) -> Ticket:
-        item = self.table.get(
-            {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK}, consistent=True
-        )
+        item = self.table.get({"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK}, consistent=True)
         if not item:
             raise NotFound("ticket not found")
         return _ticket_from_item(item)
@@ -327,9 +529,7 @@ class TicketStore:
 
     # -- triage ---------------------------------------------------------------------------------
 
-    def set_classification(
-        self, tenant: str, ticket_id: str, covers: int, labels: dict[str, Any], now: str
-    ) -> bool:
+    def set_classification(self, tenant: str, ticket_id: str, covers: int, labels: dict[str, Any], now: str) -> bool:
         """Store the labels for the first `covers` messages; False if that was already done."""
         pk = keys.ticket_pk(tenant, ticket_id)
         event = TicketEvent(type="classified", at=now, detail=labels)
@@ -433,9 +633,7 @@ class TicketStore:
                         "Update": {
                             "Key": agent_key,
                             "UpdateExpression": "SET last_assigned_at = :now ADD active_count :one",
-                            "ConditionExpression": (
-                                f"{seen_condition} AND active_count < #capacity AND #online = :on"
-                            ),
+                            "ConditionExpression": (f"{seen_condition} AND active_count < #capacity AND #online = :on"),
                             "ExpressionAttributeNames": {"#capacity": "capacity", "#online": "online"},
                             "ExpressionAttributeValues": {":now": now, ":one": 1, ":on": True, **seen_values},
                         }
@@ -496,9 +694,7 @@ def decode_cursor(cursor: str, pk_name: str, pk: str, tenant: str) -> dict[str, 
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
         raise InvalidRequest("invalid cursor") from error
-    if not isinstance(data, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
-    ):
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise InvalidRequest("invalid cursor")
     if data.get(pk_name) != pk or not str(data.get("PK", "")).startswith(keys.tenant_pk(tenant) + "#"):
         raise InvalidRequest("invalid cursor")

@@ -101,12 +101,9 @@ _LATIN_STOPWORDS: dict[str, frozenset[str]] = {
         "nous sur au aux ce cette qui ne"
     ),
     "de": _words(
-        "der die das und ist nicht ich ein eine mit danke sehr auf sie zu für wir auch "
-        "noch kein keine schon bitte"
+        "der die das und ist nicht ich ein eine mit danke sehr auf sie zu für wir auch noch kein keine schon bitte"
     ),
-    "pt": _words(
-        "o os que de e é não um uma muito obrigado obrigada para com você mas meu minha voo está isso ao"
-    ),
+    "pt": _words("o os que de e é não um uma muito obrigado obrigada para com você mas meu minha voo está isso ao"),
 }
 _LATIN_DIACRITICS: dict[str, str] = {"es": "ñ¿¡", "pt": "ãõ", "de": "ßäöü", "fr": "èêùœ"}
 

@@ -367,9 +367,7 @@ _JA_POLITE_RE = re.compile(
     r"お願い(?:します|いたします|したい|できますか|できません)|いただけ(?:ます|ません)|でしょうか"
 )
 _POLITE_NEGATIVE = 0.6
-_REQUEST_RE = re.compile(
-    r"\?|\bplease\b|\bpls\b|\bcan you\b|\bcould you\b|お願い|ください|下さい|ますか|ませんか"
-)
+_REQUEST_RE = re.compile(r"\?|\bplease\b|\bpls\b|\bcan you\b|\bcould you\b|お願い|ください|下さい|ますか|ませんか")
 _COURTESY_IN_REQUEST = 0.4
 
 # Review ratings ("★1", "★★★★☆", "2 stars", "5/5"): the author's own verdict.
@@ -639,9 +637,7 @@ def _match_free(text: str, hits: list[_Hit], has_ja: bool) -> None:
             if negation:
                 hit.weight *= _NEGATE_POSITIVE if weight > 0 else _JA_NEGATE_NEGATIVE
                 hit.cue = cue + negation.group()
-            elif _JA_BOOSTER_RE.search(text, max(0, start - 6), start) or _JA_SUFFIX_BOOSTER_RE.match(
-                text, end
-            ):
+            elif _JA_BOOSTER_RE.search(text, max(0, start - 6), start) or _JA_SUFFIX_BOOSTER_RE.match(text, end):
                 hit.weight *= _BOOST
         hits.append(hit)
 
