@@ -16,6 +16,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/me"): EVERYONE,
     ("GET", "/api/tickets"): STAFF,
     ("GET", "/api/tickets/<ticket_id>"): STAFF,
+    ("GET", "/api/customers/<customer_id>"): STAFF,
+    ("POST", "/api/customers/<customer_id>/links"): STAFF,
     ("GET", "/api/channels"): LEADS,
     ("POST", "/api/channels"): ADMINS,
 }

@@ -31,6 +31,7 @@ class TicketSummaryOut(BaseModel):
     language: str | None
     sentiment: str | None
     sentiment_scores: dict[str, float] | None
+    customer_id: str
     customer: CustomerOut
     assignee: AssigneeOut | None
     team: str
@@ -52,6 +53,7 @@ class TicketSummaryOut(BaseModel):
             language=t.language,
             sentiment=t.sentiment,
             sentiment_scores=t.sentiment_scores,
+            customer_id=f"{t.platform}:{t.customer.platform_user_id}",
             customer=CustomerOut.of(t.customer),
             assignee=AssigneeOut(id=t.assignee.id, name=t.assignee.name) if t.assignee else None,
             team=t.team,
@@ -63,6 +65,36 @@ class TicketSummaryOut(BaseModel):
             updated_at=t.updated_at,
             version=t.version,
         )
+
+
+class CustomerTicketOut(BaseModel):
+    ticket_id: str
+    customer_id: str
+    created_at: str
+    platform: str
+    kind: str
+    subject: str
+
+
+class CustomerProfileOut(BaseModel):
+    id: str
+    platform: str
+    handle: str | None
+    display_name: str | None
+    followers: int | None
+    verified: bool
+    first_seen_at: str | None
+    last_seen_at: str | None
+    message_count: int
+    person_id: str
+    identities: list[str]
+    tickets: list[CustomerTicketOut]
+
+
+class LinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    customer_id: str = Field(min_length=3, max_length=220, pattern=r"^(x|instagram|facebook|google):.+$")
 
 
 class MediaOut(BaseModel):
@@ -77,6 +109,9 @@ class MessageOut(BaseModel):
     platform: str
     native_id: str
     text: str
+    rating: int | None
+    edited_at: str | None
+    deleted_at: str | None
     author: CustomerOut
     created_at: str
     received_at: str
@@ -93,6 +128,9 @@ class MessageOut(BaseModel):
             platform=m.platform,
             native_id=m.native_id,
             text=m.text,
+            rating=m.rating,
+            edited_at=m.edited_at,
+            deleted_at=m.deleted_at,
             created_at=m.created_at,
             received_at=m.received_at,
             reply_to=m.reply_to,

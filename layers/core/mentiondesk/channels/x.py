@@ -10,7 +10,7 @@ import hmac
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mentiondesk.clock import iso
 from mentiondesk.errors import MalformedPayload, SignatureInvalid
@@ -63,10 +63,22 @@ class _Loose(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+class _WithIdStr(_Loose):
+    """X objects carry `id` (a number that JavaScript rounds past 2^53) and `id_str`: we use id_str.
+    Some captured deliveries lack id_str; Python parses JSON integers exactly, so `id` is safe then."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _id_str_from_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "id_str" not in data and isinstance(data.get("id"), int):
+            return {**data, "id_str": str(data["id"])}
+        return data
+
+
 _M = TypeVar("_M", bound=_Loose)
 
 
-class XUser(_Loose):
+class XUser(_WithIdStr):
     id_str: str
     screen_name: str | None = None
     name: str | None = None
@@ -88,7 +100,7 @@ class XEntities(_Loose):
     media: list[XMedia] = Field(default_factory=list)
 
 
-class XTweet(_Loose):
+class XTweet(_WithIdStr):
     id_str: str
     created_at: str
     text: str = ""

@@ -124,6 +124,10 @@ class Table:
         self._count("UpdateItem", response)
         return deserialize(response.get("Attributes", {}))
 
+    def delete(self, key: Mapping[str, str]) -> None:
+        response = self.client.delete_item(TableName=self.name, Key=serialize(key), ReturnConsumedCapacity="TOTAL")
+        self._count("DeleteItem", response)
+
     def transact(self, items: Iterable[Mapping[str, Any]]) -> None:
         """TransactWriteItems; each entry is {"Put"|"Update"|"ConditionCheck": {...}} in plain values."""
         prepared = []

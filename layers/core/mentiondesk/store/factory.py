@@ -3,6 +3,7 @@
 from functools import cache
 from typing import Any
 
+from mentiondesk.store.customers import CustomerStore
 from mentiondesk.store.directory import DirectoryStore
 from mentiondesk.store.dynamo import Table
 from mentiondesk.store.quarantine import QuarantineStore
@@ -17,6 +18,7 @@ class Store:
         self.tickets = TicketStore(table)
         self.directory = DirectoryStore(table)
         self.quarantine = QuarantineStore(table)
+        self.customers = CustomerStore(table)
 
 
 @cache

@@ -10,7 +10,9 @@ TENANT#{t}#TICKET#{ticket}                 TICKET                    the ticket
 TENANT#{t}#TICKET#{ticket}                 MSG#{received}#{msg}      its messages
 TENANT#{t}#TICKET#{ticket}                 EVT#{at}#{n}              its events
 TENANT#{t}#MSG#{platform}#{native_id}      MSG                       native id -> ticket (exactly once)
-TENANT#{t}#CUST#{platform}#{user_id}       CUSTOMER                  customer profile
+TENANT#{t}#CUST#{platform}#{user_id}       CUSTOMER                  customer profile (one per platform identity)
+TENANT#{t}#CUST#{platform}#{user_id}       TICKET#{created}#{ticket} the customer's tickets (history in one Query)
+TENANT#{t}#PERSON#{person}                 ID#{platform}:{user_id}   identities linked as one person
 TENANT#{t}#CONV#{platform}#{acct}#{conv}   CONV                      DM conversation -> its latest ticket
 TENANT#{t}#PENDING#{platform}#{native_id}  PENDING                   a reply that arrived before its parent
 QUARANTINE#{platform}                      {received}#{id}           signed bodies we could not parse
@@ -70,6 +72,19 @@ def conversation_pk(tenant: str, platform: str, account_id: str, conversation_id
 
 def pending_pk(tenant: str, platform: str, native_id: str) -> str:
     return f"TENANT#{tenant}#PENDING#{platform}#{native_id}"
+
+
+def customer_id(platform: str, user_id: str) -> str:
+    """The API's id of a customer identity: `<platform>:<platform user id>`."""
+    return f"{platform}:{user_id}"
+
+
+def customer_ticket_sk(created_at: str, ticket_id: str) -> str:
+    return f"TICKET#{created_at}#{ticket_id}"
+
+
+def person_pk(tenant: str, person_id: str) -> str:
+    return f"TENANT#{tenant}#PERSON#{person_id}"
 
 
 def status_gsi(tenant: str, status: str) -> str:

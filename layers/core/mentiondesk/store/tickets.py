@@ -299,7 +299,7 @@ class TicketStore:
                     },
                     "UpdateExpression": (
                         "SET entity = :e, platform = :p, author = :a, last_seen_at = :now,"
-                        " last_ticket_id = :t,"
+                        " last_ticket_id = :t, customer_id = :cid, person_id = if_not_exists(person_id, :cid),"
                         " first_seen_at = if_not_exists(first_seen_at, :now) ADD message_count :one"
                     ),
                     "ExpressionAttributeValues": {
@@ -308,11 +308,30 @@ class TicketStore:
                         ":a": msg.author.model_dump(mode="json"),
                         ":now": now,
                         ":t": ticket_id,
+                        ":cid": keys.customer_id(msg.platform, msg.author.platform_user_id),
                         ":one": 1,
                     },
                 }
             }
         )
+        if parent is None:
+            # The customer's tickets, newest last: their history is one Query on their partition.
+            items.append(
+                {
+                    "Put": {
+                        "Item": {
+                            "PK": keys.customer_pk(tenant, msg.platform, msg.author.platform_user_id),
+                            "SK": keys.customer_ticket_sk(now, ticket_id),
+                            "entity": "customer_ticket",
+                            "ticket_id": ticket_id,
+                            "created_at": now,
+                            "platform": msg.platform,
+                            "kind": msg.kind,
+                            "subject": excerpt(msg.text, 120),
+                        }
+                    }
+                }
+            )
         if msg.reply_to and not parent_known:
             # The message this replies to has not arrived (yet): when it does, it joins this ticket.
             items.append(

@@ -1,0 +1,62 @@
+"""Customers: a profile per platform identity, their history, and linking identities as one person."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from mentiondesk.api import deps
+from mentiondesk.api.context import principal
+from mentiondesk.api.schemas import CustomerProfileOut, CustomerTicketOut, LinkIn
+from mentiondesk.clock import now_iso
+
+router = Router()
+
+CustomerId = Annotated[str, Path(min_length=3, max_length=220)]
+
+
+def _profile(tenant: str, customer_id: str) -> CustomerProfileOut:
+    customers = deps.store().customers
+    item = customers.profile(tenant, customer_id)
+    person = item.get("person_id") or customer_id
+    identities = customers.identities(tenant, person) or [customer_id]
+    tickets = [
+        CustomerTicketOut(
+            ticket_id=t["ticket_id"],
+            customer_id=identity,
+            created_at=t["created_at"],
+            platform=t["platform"],
+            kind=t.get("kind", ""),
+            subject=t.get("subject", ""),
+        )
+        for identity in identities
+        for t in customers.tickets(tenant, identity)
+    ]
+    author = item.get("author", {})
+    return CustomerProfileOut(
+        id=customer_id,
+        platform=item["platform"],
+        handle=author.get("handle"),
+        display_name=author.get("display_name"),
+        followers=author.get("followers"),
+        verified=bool(author.get("verified")),
+        first_seen_at=item.get("first_seen_at"),
+        last_seen_at=item.get("last_seen_at"),
+        message_count=int(item.get("message_count", 0)),
+        person_id=person,
+        identities=identities,
+        tickets=sorted(tickets, key=lambda t: t.created_at, reverse=True),
+    )
+
+
+@router.get("/api/customers/<customer_id>", summary="A customer, their linked identities and all their tickets")
+def get_customer(customer_id: CustomerId) -> CustomerProfileOut:
+    who = principal(router)
+    return _profile(who.tenant_id, customer_id)
+
+
+@router.post("/api/customers/<customer_id>/links", summary="Link another identity of the same person")
+def link_customer(customer_id: CustomerId, body: LinkIn) -> CustomerProfileOut:
+    who = principal(router)
+    deps.store().customers.link(who.tenant_id, customer_id, body.customer_id, now_iso(), who.user_id)
+    return _profile(who.tenant_id, customer_id)
