@@ -4,7 +4,7 @@ from typing import Any
 
 from mentiondesk import http
 from mentiondesk.clock import now_iso
-from mentiondesk.config import SecretCache, WebhookSettings
+from mentiondesk.config import SecretCache, XWebhookSettings
 from mentiondesk.errors import InvalidRequest, PayloadTooLarge, SignatureInvalid
 from mentiondesk.ingest.service import IngestService
 from mentiondesk.ingest.x_webhook import XWebhook
@@ -12,7 +12,7 @@ from mentiondesk.observability import logger, metrics
 from mentiondesk.store.factory import aws_client, store_for
 from mentiondesk.workflow import WorkflowStarter
 
-settings = WebhookSettings.from_env()
+settings = XWebhookSettings.from_env()
 _secret = (
     settings.mentiondesk_x_consumer_secret.get_secret_value
     if settings.mentiondesk_x_consumer_secret

@@ -183,3 +183,46 @@ def test_fake_platforms_record_outbound_calls(stack: LocalStack) -> None:
     assert answer.status_code == 201 and answer.json()["data"]["text"] == "ご連絡ありがとうございます"
     calls = requests.get(f"{stack.url}/_local/outbound", timeout=5).json()["items"]
     assert calls[-1]["provider"] == "x" and calls[-1]["path"] == "/2/tweets"
+
+
+def all_tickets(stack: LocalStack) -> list[dict[str, Any]]:
+    return list(get(stack, "/api/tickets", status="all", limit=100).json()["items"])
+
+
+def message_count(stack: LocalStack, tickets: list[dict[str, Any]]) -> int:
+    return sum(len(get(stack, f"/api/tickets/{t['id']}").json()["messages"]) for t in tickets)
+
+
+def test_the_simulator_speaks_every_channel_and_redelivery_twice_concurrently_adds_nothing(
+    stack: LocalStack,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mentiondesk.local.simulator import Simulator
+
+    # Given the demo simulator sending two messages on every channel, signed like each platform signs
+    before = {t["id"] for t in all_tickets(stack)}
+    simulator = Simulator(stack.url, stack.secrets, stack.google, stack.fakes, seed=7)
+    for channel in Simulator.CHANNELS:
+        for _ in range(2):
+            simulator.post_one(channel)
+    new = [t for t in all_tickets(stack) if t["id"] not in before]
+    # Then every platform shows up in the inbox
+    assert {t["channel"] for t in new} == {"x", "instagram", "facebook", "google"}
+    messages = message_count(stack, new)
+    assert messages == 2 * len(Simulator.CHANNELS)
+
+    # When every delivery is sent again, twice, concurrently
+    def redeliver(delivery: tuple[str, bytes, dict[str, str]]) -> dict[str, Any]:
+        path, body, headers = delivery
+        response = requests.post(f"{stack.url}{path}", data=body, headers=headers, timeout=10)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(redeliver, [*simulator.deliveries, *simulator.deliveries]))
+    # Then no delivery is accepted twice and nothing new is stored
+    assert sum(a["accepted"] for a in answers) == 0
+    assert sum(a["duplicates"] for a in answers) == 2 * len(simulator.deliveries)
+    after = [t for t in all_tickets(stack) if t["id"] not in before]
+    assert len(after) == len(new) and message_count(stack, after) == messages

@@ -36,20 +36,77 @@ class StoreSettings(_Settings):
 
 
 class WebhookSettings(StoreSettings):
-    """webhook_x: where the consumer secret comes from, and the workflow to start."""
+    """What every webhook function needs: the workflow to start and the ingest limits."""
 
     ticket_workflow_arn: str = Field(min_length=20)
-    # Local: the secret itself from the environment. Deployed: a Secrets Manager ARN.
-    mentiondesk_x_consumer_secret: SecretStr | None = None
-    x_consumer_secret_arn: str | None = None
     max_body_bytes: int = Field(default=262_144, ge=1024, le=6_000_000)
     # DMs from one customer within this many hours of their last one join the same ticket.
     dm_window_hours: int = Field(default=24, ge=1, le=24 * 30)
 
+
+def _one_of(value: SecretStr | None, arn: str | None, local: str, deployed: str) -> None:
+    if not value and not arn:
+        raise ValueError(f"set {local} (local) or {deployed} (deployed)")
+
+
+class XWebhookSettings(WebhookSettings):
+    """webhook_x: the X app's consumer secret (the value locally, a Secrets Manager ARN deployed)."""
+
+    mentiondesk_x_consumer_secret: SecretStr | None = None
+    x_consumer_secret_arn: str | None = None
+
     @model_validator(mode="after")
-    def _one_secret_source(self) -> Self:
-        if not self.mentiondesk_x_consumer_secret and not self.x_consumer_secret_arn:
-            raise ValueError("set MENTIONDESK_X_CONSUMER_SECRET (local) or X_CONSUMER_SECRET_ARN (deployed)")
+    def _secret_source(self) -> Self:
+        _one_of(
+            self.mentiondesk_x_consumer_secret,
+            self.x_consumer_secret_arn,
+            "MENTIONDESK_X_CONSUMER_SECRET",
+            "X_CONSUMER_SECRET_ARN",
+        )
+        return self
+
+
+class MetaWebhookSettings(WebhookSettings):
+    """webhook_meta: the Meta app secret and our verify token.
+
+    Deployed, one Secrets Manager secret holds JSON {"app_secret": ..., "verify_token": ...}.
+    """
+
+    mentiondesk_meta_app_secret: SecretStr | None = None
+    mentiondesk_meta_verify_token: SecretStr | None = None
+    meta_secret_arn: str | None = None
+
+    @model_validator(mode="after")
+    def _secret_source(self) -> Self:
+        local = self.mentiondesk_meta_app_secret and self.mentiondesk_meta_verify_token
+        if not local and not self.meta_secret_arn:
+            raise ValueError(
+                "set MENTIONDESK_META_APP_SECRET and MENTIONDESK_META_VERIFY_TOKEN (local)"
+                " or META_SECRET_ARN (deployed)"
+            )
+        return self
+
+
+class GoogleWebhookSettings(WebhookSettings):
+    """webhook_google: who may push (OIDC audience and service account) and how to read reviews."""
+
+    google_push_audience: str = Field(min_length=1)
+    google_push_service_account: str = Field(min_length=3)
+    # Deployed: a secret with the service-account key JSON used to call the Business Profile API.
+    google_api_secret_arn: str | None = None
+    google_api_base_url: str = "https://mybusiness.googleapis.com"
+    # Local only: the JWKS that signs the simulator's pushes, and a fixed API token.
+    mentiondesk_google_jwks: str | None = None
+    mentiondesk_google_api_token: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _api_credentials(self) -> Self:
+        _one_of(
+            self.mentiondesk_google_api_token,
+            self.google_api_secret_arn,
+            "MENTIONDESK_GOOGLE_API_TOKEN",
+            "GOOGLE_API_SECRET_ARN",
+        )
         return self
 
 

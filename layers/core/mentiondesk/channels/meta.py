@@ -408,9 +408,7 @@ def _messaging(platform: MetaPlatform, entry: MetaEntry, raw: Any) -> InboundEve
     return IgnoredEvent(platform=platform, kind=kind, account_id=entry.id)
 
 
-def _message(
-    platform: MetaPlatform, entry: MetaEntry, event: MetaMessagingEvent, message: MetaMessage
-) -> InboundEvent:
+def _message(platform: MetaPlatform, entry: MetaEntry, event: MetaMessagingEvent, message: MetaMessage) -> InboundEvent:
     """A DM from a customer; all DMs from one customer share their sender id as conversation."""
     if message.is_echo or (event.sender is not None and event.sender.id == entry.id):
         return IgnoredEvent(platform=platform, kind="own_message", account_id=entry.id)

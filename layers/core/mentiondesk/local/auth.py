@@ -1,6 +1,7 @@
 """Local sign-in: dev-login tokens shaped like Cognito access tokens, and the check API Gateway's
 JWT authorizer makes, so the API sees the same verified claims locally and deployed."""
 
+import json
 import time
 import uuid
 from typing import Any
@@ -78,3 +79,36 @@ class DevAuth:
 def as_gateway_claims(claims: dict[str, Any]) -> dict[str, str]:
     """Claims as API Gateway hands them to Lambda: strings, arrays as "[a b]"."""
     return {k: ("[" + " ".join(str(i) for i in v) + "]") if isinstance(v, list) else str(v) for k, v in claims.items()}
+
+
+class LocalGooglePush:
+    """Stands in for Google's signing of Pub/Sub pushes: a key the local webhook_google trusts."""
+
+    def __init__(self, audience: str, service_account: str = "pubsub-push@mentiondesk.local") -> None:
+        self.audience = audience
+        self.service_account = service_account
+        self.kid = "local-" + uuid.uuid4().hex[:12]
+        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def jwks(self) -> str:
+        """The JWKS the function is told to trust (MENTIONDESK_GOOGLE_JWKS)."""
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))
+        return json.dumps({"keys": [{**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}]})
+
+    def token(self) -> str:
+        """An OIDC token shaped like the one Pub/Sub attaches to a push."""
+        now = int(time.time())
+        return jwt.encode(
+            {
+                "iss": "https://accounts.google.com",
+                "aud": self.audience,
+                "email": self.service_account,
+                "email_verified": True,
+                "sub": "local-pubsub",
+                "iat": now,
+                "exp": now + 3600,
+            },
+            self._key,
+            algorithm="RS256",
+            headers={"kid": self.kid},
+        )

@@ -1,28 +1,27 @@
-"""The demo tenant and a live simulator of customer posts arriving as signed X webhooks.
+"""The demo tenant: its team, users, channel accounts on every platform, and the customers and
+texts the live simulator (local/simulator.py) writes with.
 
 The posts below are written for this project (a fictional broadband and delivery brand); they are
 not taken from any data set.
 """
 
-import json
-import random
-import threading
-import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-
-import requests
 
 from mentiondesk.channels import x
 from mentiondesk.models import Agent, ChannelAccount, Team
-from mentiondesk.observability import logger
 from mentiondesk.store.factory import Store
 
 TENANT = "demo"
 X_ACCOUNT_ID = "1500000000000000001"
 X_HANDLE = "mentiondesk_jp"
+IG_ACCOUNT_ID = "17841400000000001"  # the Instagram professional account
+IG_MEDIA = ("18020000000000001", "18020000000000002", "18020000000000003")  # our posts customers comment on
+FB_PAGE_ID = "104400000000009"
+FB_POSTS = (f"{FB_PAGE_ID}_300000000000101", f"{FB_PAGE_ID}_300000000000102")
+GOOGLE_LOCATION = "accounts/5550009/locations/7770009"  # the flagship store on Google Maps
 
 
 def user_id(email: str) -> str:
@@ -85,18 +84,25 @@ def seed(store: Store, now: str) -> None:
     store.directory.put_team(Team(tenant_id=TENANT, id="support", name="Support", strategy="round_robin"))
     for agent in DEMO_USERS:
         store.directory.put_agent(agent)
-    if store.directory.route("x", X_ACCOUNT_ID) is None:
-        store.directory.register_channel(
-            ChannelAccount(
-                tenant_id=TENANT,
-                platform="x",
-                account_id=X_ACCOUNT_ID,
-                handle=X_HANDLE,
-                team="support",
-                created_at=now,
-                created_by=DEMO_USERS[0].id,
+    accounts = (
+        ("x", X_ACCOUNT_ID, X_HANDLE),
+        ("instagram", IG_ACCOUNT_ID, X_HANDLE),
+        ("facebook", FB_PAGE_ID, "Mentiondesk Demo"),
+        ("google", GOOGLE_LOCATION, "Mentiondesk 渋谷店"),
+    )
+    for platform, account_id, handle in accounts:
+        if store.directory.route(platform, account_id) is None:
+            store.directory.register_channel(
+                ChannelAccount(
+                    tenant_id=TENANT,
+                    platform=platform,
+                    account_id=account_id,
+                    handle=handle,
+                    team="support",
+                    created_at=now,
+                    created_by=DEMO_USERS[0].id,
+                )
             )
-        )
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,11 @@ class Customer:
     name: str
     followers: int
     lang: str
+
+    @property
+    def meta_id(self) -> str:
+        """The same person's app-scoped id on Instagram and Facebook (Meta ids differ from X's)."""
+        return "55" + self.id[-14:]
 
 
 CUSTOMERS = [
@@ -169,6 +180,24 @@ FOLLOW_UPS = {
 }
 
 
+# Google reviews read differently from posts: (stars, text).
+REVIEWS = {
+    "ja": [
+        (1, "注文した商品が一週間たっても届きません。問い合わせ窓口にも電話が繋がらないです。"),
+        (2, "スタッフの方は親切でしたが、待ち時間が長すぎました。予約しても40分待ちです。"),
+        (5, "ルーターの設定を店頭で丁寧に手伝ってもらえました。また来ます！"),
+        (4, "品揃えは良いです。駐車場がもう少し広いと嬉しい。"),
+        (1, "修理に出したスマホが前より悪くなって戻ってきました。説明もありません。"),
+    ],
+    "en": [
+        (5, "Staff sorted out my broadband contract in ten minutes. Friendly and clear."),
+        (2, "Long queue and only one counter open on a Saturday."),
+        (1, "Bought a router here, it died after two days and they refused an exchange."),
+        (4, "Good store, helpful people, a bit pricey."),
+    ],
+}
+
+
 def build_delivery(customer: Customer, text: str, tweet_id: str, reply_to: str | None, at: datetime) -> dict[str, Any]:
     """An Account Activity `tweet_create_events` delivery in X's documented shape."""
     return {
@@ -203,71 +232,3 @@ def build_delivery(customer: Customer, text: str, tweet_id: str, reply_to: str |
             }
         ],
     }
-
-
-class Simulator:
-    """Posts a realistic customer post to the local X webhook every few seconds, signed like X does."""
-
-    def __init__(
-        self,
-        webhook_url: str,
-        consumer_secret: str,
-        interval: tuple[float, float] = (2.0, 5.0),
-        seed: int | None = None,
-    ) -> None:
-        self.url = webhook_url
-        self.secret = consumer_secret
-        self.interval = interval
-        self.random = random.Random(seed)  # noqa: S311 - picks demo posts, nothing secret
-        self.sent = 0
-        self.failed = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._recent: list[tuple[Customer, str]] = []
-        self._next_id = int(time.time() * 1000) * 1000
-
-    def post_one(self) -> int:
-        """Send one delivery; returns the HTTP status."""
-        rnd = self.random
-        self._next_id += rnd.randint(1, 999)
-        tweet_id = str(self._next_id)
-        if self._recent and rnd.random() < 0.25:
-            customer, reply_to = rnd.choice(self._recent)
-            text = f"@{X_HANDLE} {rnd.choice(FOLLOW_UPS[customer.lang])}"
-        else:
-            customer, reply_to = rnd.choice(CUSTOMERS), None
-            text = rnd.choice(POSTS[customer.lang])
-        body = json.dumps(
-            build_delivery(customer, text, tweet_id, reply_to, datetime.now(UTC)), ensure_ascii=False
-        ).encode()
-        response = requests.post(
-            self.url,
-            data=body,
-            timeout=10,
-            headers={"content-type": "application/json", x.SIGNATURE_HEADER: x.sign(self.secret, body)},
-        )
-        if response.status_code == 200:
-            self.sent += 1
-            self._recent = ([*self._recent, (customer, tweet_id)])[-10:]
-        else:
-            self.failed += 1
-            logger.warning("demo post refused", extra={"status": response.status_code})
-        return response.status_code
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.post_one()
-            except requests.RequestException as error:
-                self.failed += 1
-                logger.warning("demo post failed", extra={"error": type(error).__name__})
-            self._stop.wait(self.random.uniform(*self.interval))
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="demo-simulator", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=15)

@@ -32,6 +32,7 @@ class FakePlatforms:
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
+        self.google_reviews: dict[str, dict[str, Any]] = {}  # what the fake Business Profile API serves
         self._lock = threading.Lock()
 
     def handle(self, method: str, provider: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
@@ -51,6 +52,9 @@ class FakePlatforms:
                     "at": datetime.now(UTC).isoformat(),
                 }
             )
+        if provider == "google" and method == "GET" and path.startswith("/v4/"):
+            review = self.google_reviews.get(path.removeprefix("/v4/"))
+            return (200, review) if review else (404, {"error": {"code": 404, "status": "NOT_FOUND"}})
         if provider == "x" and method == "POST" and path.startswith("/2/tweets"):
             text = parsed.get("text", "") if isinstance(parsed, dict) else ""
             return 201, {"data": {"id": call_id, "text": text}}

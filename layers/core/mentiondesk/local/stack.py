@@ -18,9 +18,10 @@ import boto3
 import requests
 
 from mentiondesk.local import demo
-from mentiondesk.local.auth import DevAuth
+from mentiondesk.local.auth import DevAuth, LocalGooglePush
 from mentiondesk.local.gateway import FakePlatforms, Gateway, make_server
 from mentiondesk.local.runtime import InvocationError, LambdaRuntime, install_moto_patches
+from mentiondesk.local.simulator import Simulator
 from mentiondesk.local.template import ACCOUNT, LocalTemplate, load_template, rate_seconds
 from mentiondesk.observability import logger
 
@@ -74,7 +75,7 @@ class LocalStack:
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
         self.fakes = FakePlatforms()
-        self.simulator: demo.Simulator | None = None
+        self.simulator: Simulator | None = None
         self.schedule_runs: dict[str, int] = {}
         self.schedule_errors: dict[str, int] = {}
 
@@ -89,10 +90,20 @@ class LocalStack:
         self.template: LocalTemplate = load_template(self.root)
         self._start_moto()
         self.secrets = {k: os.environ.get(k, v) for k, v in SECRET_DEFAULTS.items()}
+        if self.port == 0:
+            self.port = free_port(self.host)  # settings below need the real URL
         self.auth = DevAuth(issuer=f"{self.url}/auth/local")
+        self.google = LocalGooglePush(audience=f"{self.url}/webhooks/google")
         overrides: dict[str, str | None] = {
             **self.secrets,
             "X_CONSUMER_SECRET_ARN": None,
+            "META_SECRET_ARN": None,
+            "GOOGLE_API_SECRET_ARN": None,
+            "GOOGLE_PUSH_AUDIENCE": self.google.audience,
+            "GOOGLE_PUSH_SERVICE_ACCOUNT": self.google.service_account,
+            "MENTIONDESK_GOOGLE_JWKS": self.google.jwks(),
+            "MENTIONDESK_GOOGLE_API_TOKEN": "local-google-api-token",
+            "GOOGLE_API_BASE_URL": f"{self.url}/_fake/google",
             "COGNITO_DOMAIN": None,
             "COGNITO_CLIENT_ID": None,
             "AUTH_MODE": "dev",
@@ -119,8 +130,6 @@ class LocalStack:
                 self.auth.register(agent)
         self.gateway = Gateway(self.template.routes(), self.runtime, self.auth, self.fakes)
         self.server = make_server(self.gateway, self.host, self.port)
-        self.port = int(self.server.server_address[1])
-        self.auth.issuer = f"{self.url}/auth/local"
         self._spawn("http", self.server.serve_forever)
         for function in self.template.functions.values():
             for expression in function.schedules:
@@ -131,7 +140,7 @@ class LocalStack:
                     rate_seconds(expression) / self.time_scale,
                 )
         if self.demo and self.simulate:
-            self.simulator = demo.Simulator(f"{self.url}/webhooks/x", self.secrets["MENTIONDESK_X_CONSUMER_SECRET"])
+            self.simulator = Simulator(self.url, self.secrets, self.google, self.fakes)
             self.simulator.start()
         self.started_in = time.monotonic() - started
         return self
