@@ -206,11 +206,24 @@ def test_the_simulator_speaks_every_channel_and_redelivery_twice_concurrently_ad
     for channel in Simulator.CHANNELS:
         for _ in range(2):
             simulator.post_one(channel)
-    new = [t for t in all_tickets(stack) if t["id"] not in before]
-    # Then every platform shows up in the inbox
+    # (keyword posts wait in the fake X API until the demo's keyword monitor polls: make it due now)
+    for monitor in stack.store.monitors.for_tenant(demo.TENANT):
+        stack.store.monitors.update_settings(demo.TENANT, monitor.id, monitor.version, {"next_run_at": "2000-01-01"})
+    new = wait_for(
+        lambda: (
+            (t := [t for t in all_tickets(stack) if t["id"] not in before])
+            and message_count(stack, t) == 2 * len(Simulator.CHANNELS)
+            and t
+        ),
+        timeout=10,
+    )
+    # Then every platform shows up in the inbox, keyword posts found by polling among them
     assert {t["channel"] for t in new} == {"x", "instagram", "facebook", "google"}
+    assert "post" in {t["kind"] for t in new}
+    monitors = get(stack, "/api/monitors", "admin@demo.local").json()["items"]
+    assert monitors[0]["billable_reads"] >= 2 and float(monitors[0]["spend_usd"]) > 0
+    assert {c["path"] for c in stack.fakes.x_api.calls} == {"/2/tweets/search/recent"}
     messages = message_count(stack, new)
-    assert messages == 2 * len(Simulator.CHANNELS)
 
     # When every delivery is sent again, twice, concurrently
     def redeliver(delivery: tuple[str, bytes, dict[str, str]]) -> dict[str, Any]:

@@ -229,6 +229,10 @@ def test_revoke_stops_the_account(store: Store, tenant: str) -> None:
     assert [c.status for c in store.directory.channels(tenant)] == ["revoked"]
     after = webhook.receive(*signed(tweet_delivery("900", "hello?")))
     assert after.accepted == 0 and after.ignored == {"account_revoked": 1}
+    # And the tenant's admins have one critical alert, even when X repeats the event
+    webhook.receive(*signed(revoke))
+    alerts = store.alerts.recent(tenant)
+    assert [(a.kind, a.severity, a.subject) for a in alerts] == [("channel_revoked", "critical", f"x:{ACCOUNT_ID}")]
 
 
 def test_concurrent_deliveries_of_one_event_make_one_ticket(store: Store, tenant: str, table_name: str) -> None:

@@ -114,3 +114,32 @@ def test_tweets_not_in_the_documented_shape_are_malformed(raw: dict[str, object]
 def test_envelope_must_be_an_object() -> None:
     with pytest.raises(MalformedPayload):
         x.parse_envelope([1, 2])
+
+
+def test_retweets_are_counted_not_tickets() -> None:
+    from tests.conftest import tweet_delivery
+
+    delivery = tweet_delivery("811", "RT @acme_help: 新商品のお知らせ")
+    delivery["tweet_create_events"][0]["retweeted_status"] = {"id_str": "810", "text": "新商品のお知らせ"}
+    events = x.parse_delivery(delivery)
+    assert [(e.__class__.__name__, getattr(e, "kind", "")) for e in events] == [("IgnoredEvent", "retweet")]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"data": {"event_type": "profile.update.bio", "filter": {"user_id": "2244994945"}, "payload": {}}},
+        {"data": [{"event_type": "follow.follow", "filter": {"user_id": "1"}}, {"event_type": "news.new"}]},
+        {"event_type": "chat.received", "filter": {"user_id": "1"}, "payload": {"encrypted_content": "..."}},
+    ],
+)
+def test_x_activity_api_events_are_counted_by_type(payload: dict[str, object]) -> None:
+    # XAA delivers no posts; its events are acknowledged and counted under their type
+    events = x.parse_delivery(payload)
+    assert events and all(e.kind.startswith("activity:") for e in events)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("payload", [{}, {"for_user_id": "1"}, {"something": "else"}, {"data": {"no": "type"}}])
+def test_a_signed_delivery_with_nothing_we_know_is_malformed_so_it_is_quarantined(payload: dict[str, object]) -> None:
+    with pytest.raises(MalformedPayload):
+        x.parse_delivery(payload)

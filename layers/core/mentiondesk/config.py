@@ -66,6 +66,25 @@ class XWebhookSettings(WebhookSettings):
         return self
 
 
+class XPollSettings(WebhookSettings):
+    """poll_x_mentions / poll_x_search: the X app's bearer token (app-only) and where X answers.
+
+    Deployed, the XApiSecret holds JSON {"bearer_token": "..."}; locally the value comes from
+    MENTIONDESK_X_BEARER_TOKEN and X_API_BASE_URL points at the local stack's fake X API.
+    """
+
+    mentiondesk_x_bearer_token: SecretStr | None = None
+    x_api_secret_arn: str | None = None
+    x_api_base_url: str = "https://api.x.com"
+
+    @model_validator(mode="after")
+    def _secret_source(self) -> Self:
+        _one_of(
+            self.mentiondesk_x_bearer_token, self.x_api_secret_arn, "MENTIONDESK_X_BEARER_TOKEN", "X_API_SECRET_ARN"
+        )
+        return self
+
+
 class MetaWebhookSettings(WebhookSettings):
     """webhook_meta: the Meta app secret and our verify token.
 

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Platform = Literal["x", "instagram", "facebook", "google"]
-MessageKind = Literal["mention", "reply", "quote", "dm", "comment", "review"]
+MessageKind = Literal["mention", "reply", "quote", "dm", "comment", "review", "post"]
 TicketStatus = Literal["open", "pending", "resolved", "closed"]
 TriageState = Literal["pending", "done", "failed"]
 Role = Literal["admin", "supervisor", "agent", "finance"]
@@ -209,3 +209,63 @@ class Team(BaseModel):
     id: str
     name: str
     strategy: Literal["round_robin", "manual"] = "round_robin"
+
+
+MonitorKind = Literal["mentions", "search"]
+# active: polled on its schedule; paused: by an admin; budget_exhausted: paused itself at its monthly
+# budget until the month turns or the budget is raised; refused: X refused the query or our token
+# (permanent 4xx) until an admin changes it.
+MonitorStatus = Literal["active", "paused", "budget_exhausted", "refused"]
+
+
+class MonitorCycle(BaseModel):
+    """A polling cycle in progress: where to resume after a rate limit, an error or a time-out."""
+
+    next_token: str | None = None
+    newest_id: str | None = None  # the first page's meta.newest_id: the next cycle's since_id
+    start_time: str | None = None  # sent on every page of the cycle when there is no since_id yet
+    started_at: str
+    pages: int = 0
+
+
+class Monitor(BaseModel):
+    """An X polling source: our own mentions, or a keyword search for posts that do not tag us."""
+
+    tenant_id: str
+    id: str
+    kind: MonitorKind
+    account_id: str  # our X account (a registered channel): tickets go to its tenant and team
+    name: str
+    query: str | None = None  # search only: X search syntax, without the language filter
+    languages: list[str] = Field(default_factory=list)
+    interval_minutes: int = 5
+    monthly_budget_usd: str = "10.00"  # decimal string: money is never a float
+    status: MonitorStatus = "active"
+    status_reason: str | None = None
+    created_at: str
+    created_by: str
+    updated_at: str
+    version: int = 1
+    # Polling state (written by the poller, read-only in the API)
+    since_id: str | None = None
+    cycle: MonitorCycle | None = None
+    next_run_at: str
+    last_run_at: str | None = None
+    last_error: str | None = None
+    failures: int = 0
+    spend_month: str | None = None  # YYYY-MM the two counters below belong to
+    spend_micros: int = 0  # billable X reads this month, in millionths of a dollar
+    billable_reads: int = 0
+    posts_found: int = 0
+
+
+class AdminAlert(BaseModel):
+    """Something an admin must act on (a revoked account, a monitor at its budget, X refusing a query)."""
+
+    tenant_id: str
+    id: str
+    kind: str
+    severity: Literal["warning", "critical"] = "warning"
+    subject: str  # what it is about: a monitor id, a channel "platform:account"
+    message: str
+    at: str

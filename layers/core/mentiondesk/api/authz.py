@@ -20,6 +20,12 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/customers/<customer_id>/links"): STAFF,
     ("GET", "/api/channels"): LEADS,
     ("POST", "/api/channels"): ADMINS,
+    ("GET", "/api/monitors"): LEADS,
+    ("POST", "/api/monitors"): ADMINS,
+    ("GET", "/api/monitors/<monitor_id>"): LEADS,
+    ("PATCH", "/api/monitors/<monitor_id>"): ADMINS,
+    ("DELETE", "/api/monitors/<monitor_id>"): ADMINS,
+    ("GET", "/api/alerts"): LEADS,
 }
 
 

@@ -1,10 +1,12 @@
 """API request and response models. Requests forbid unknown fields; responses are never stored records."""
 
-from typing import Literal
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mentiondesk.models import Agent, Author, ChannelAccount, Message, Ticket, TicketEvent
+from mentiondesk.models import AdminAlert, Agent, Author, ChannelAccount, Message, Monitor, Ticket, TicketEvent
+from mentiondesk.prices import micros_to_usd
 
 
 class CustomerOut(BaseModel):
@@ -216,3 +218,94 @@ class MeOut(BaseModel):
 class HealthOut(BaseModel):
     status: Literal["ok"]
     version: str
+
+
+# -- X monitors and admin alerts ------------------------------------------------------------------
+
+Money = Annotated[Decimal, Field(ge=0, le=1_000_000, max_digits=9, decimal_places=2)]
+Language = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+
+
+class MonitorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["mentions", "search"]
+    account_id: str = Field(pattern=r"^[0-9]{1,20}$", description="A registered X channel account of the tenant")
+    name: str = Field(min_length=1, max_length=100)
+    query: str | None = Field(default=None, min_length=1, max_length=512, description="search only: X search syntax")
+    languages: list[Language] = Field(default_factory=lambda: ["ja", "en"], max_length=10)
+    interval_minutes: int = Field(default=5, ge=1, le=1440)
+    monthly_budget_usd: Money = Decimal("10.00")
+
+
+class MonitorPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, description="The version you read: a stale one answers 409 with the current monitor")
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    query: str | None = Field(default=None, min_length=1, max_length=512)
+    languages: list[Language] | None = Field(default=None, max_length=10)
+    interval_minutes: int | None = Field(default=None, ge=1, le=1440)
+    monthly_budget_usd: Money | None = None
+    status: Literal["active", "paused"] | None = None
+
+
+class MonitorCycleOut(BaseModel):
+    pages: int
+    started_at: str
+
+
+class MonitorOut(BaseModel):
+    id: str
+    kind: str
+    account_id: str
+    name: str
+    query: str | None
+    languages: list[str]
+    interval_minutes: int
+    monthly_budget_usd: str
+    status: str
+    status_reason: str | None
+    spend_month: str | None
+    spend_usd: str
+    billable_reads: int
+    posts_found: int
+    since_id: str | None
+    cycle: MonitorCycleOut | None
+    next_run_at: str
+    last_run_at: str | None
+    last_error: str | None
+    created_at: str
+    updated_at: str
+    version: int
+
+    @classmethod
+    def of(cls, m: Monitor) -> "MonitorOut":
+        return cls(
+            **m.model_dump(include=set(cls.model_fields) - {"cycle", "spend_usd"}),
+            spend_usd=micros_to_usd(m.spend_micros),
+            cycle=MonitorCycleOut(pages=m.cycle.pages, started_at=m.cycle.started_at) if m.cycle else None,
+        )
+
+
+class MonitorPage(BaseModel):
+    items: list[MonitorOut]
+    next: str | None = None
+
+
+class AlertOut(BaseModel):
+    id: str
+    kind: str
+    severity: str
+    subject: str
+    message: str
+    at: str
+
+    @classmethod
+    def of(cls, a: AdminAlert) -> "AlertOut":
+        return cls(id=a.id, kind=a.kind, severity=a.severity, subject=a.subject, message=a.message, at=a.at)
+
+
+class AlertPage(BaseModel):
+    items: list[AlertOut]
+    next: str | None = None

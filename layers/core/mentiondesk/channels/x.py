@@ -7,6 +7,7 @@ in `x-twitter-webhooks-signature: sha256=<base64>`. Always verify the untouched 
 import base64
 import hashlib
 import hmac
+import re
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -113,6 +114,7 @@ class XTweet(_WithIdStr):
     lang: str | None = None
     entities: XEntities | None = None
     extended_entities: XEntities | None = None
+    retweeted_status: dict[str, Any] | None = None
 
 
 class XActivityEnvelope(_Loose):
@@ -202,12 +204,21 @@ def parse_delivery(payload: Any) -> list[InboundEvent]:
     are counted, never an error. A known event in the wrong shape raises MalformedPayload.
     """
     envelope = parse_envelope(payload)
+    activity = _activity_events(payload)
+    if activity is not None:
+        return activity
+    if not any(key in payload for key in _HANDLED_KEYS) and not any(key.endswith("_events") for key in payload):
+        # Signed by X but nothing we know: kept for a person (quarantine), never silently dropped.
+        raise MalformedPayload("no Account Activity events and no X Activity event in the delivery")
     account = envelope.for_user_id or ""
     events: list[InboundEvent] = []
     for raw in envelope.tweet_create_events:
         tweet = parse_tweet(raw)
         if tweet.user.id_str == account:
             events.append(IgnoredEvent(platform="x", kind="own_post", account_id=account))
+        elif tweet.retweeted_status is not None:
+            # A plain retweet of a post (ours or a customer's) says nothing new: counted, not a ticket.
+            events.append(IgnoredEvent(platform="x", kind="retweet", account_id=account))
         else:
             events.append(normalize_tweet(tweet, account))
     for raw in envelope.direct_message_events:
@@ -239,6 +250,27 @@ def parse_delivery(payload: Any) -> list[InboundEvent]:
         if key in IGNORED_KEYS or (key.endswith("_events") and key not in _HANDLED_KEYS):
             for _ in payload[key] if isinstance(payload[key], list) else [payload[key]]:
                 events.append(IgnoredEvent(platform="x", kind=key.removesuffix("_events"), account_id=account))
+    return events
+
+
+_EVENT_TYPE = re.compile(r"[A-Za-z0-9_.]{1,64}")
+
+
+def _activity_events(payload: dict[str, Any]) -> list[InboundEvent] | None:
+    """X Activity API (XAA) deliveries: `{"data": {"event_type": ...}}` (one or a list). XAA delivers no
+    posts (mentions come from Account Activity or the pollers); its profile, follow and news events
+    are counted. `chat.*` events carry encrypted X Chat messages, which need the user's X Chat keys:
+    counted under their type so an operator sees them (docs/channels.md)."""
+    data = payload.get("data", payload)
+    items = data if isinstance(data, list) else [data]
+    if not items or not all(isinstance(i, dict) and "event_type" in i for i in items):
+        return None
+    events: list[InboundEvent] = []
+    for item in items:
+        kind = str(item.get("event_type"))
+        kind = kind if _EVENT_TYPE.fullmatch(kind) else "unknown"
+        account = item.get("filter", {}).get("user_id") if isinstance(item.get("filter"), dict) else None
+        events.append(IgnoredEvent(platform="x", kind=f"activity:{kind}", account_id=str(account) if account else None))
     return events
 
 

@@ -15,7 +15,7 @@ from mentiondesk.errors import Forbidden, MalformedPayload, NotFound, PayloadToo
 from mentiondesk.ingest.quarantine import quarantine
 from mentiondesk.ingest.service import DeliveryOutcome, IngestService
 from mentiondesk.models import InboundEvent, MessageDeletion, MessageEdit
-from mentiondesk.observability import metrics
+from mentiondesk.observability import logger, metrics
 
 
 class ReviewSource(Protocol):
@@ -56,6 +56,7 @@ class GoogleWebhook:
         if self.service.store.directory.route("google", location) is None:
             # Unknown location: acknowledged, stored nowhere, and no API call spent on it.
             metrics.add_metric(name="WebhookUnknownAccount", unit="Count", value=1)
+            logger.info("event for an unregistered account", extra={"platform": "google", "account_id": location})
             outcome = DeliveryOutcome()
             outcome.ignore("unknown_account")
             return outcome

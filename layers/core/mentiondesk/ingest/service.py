@@ -14,6 +14,7 @@ from mentiondesk.models import (
     MessageEdit,
 )
 from mentiondesk.observability import logger, metrics
+from mentiondesk.store.alerts import new_alert
 from mentiondesk.store.factory import Store
 
 
@@ -72,6 +73,9 @@ class IngestService:
             key = (event.platform, event.account_id)
             if key not in routes:
                 routes[key] = self.store.directory.route(*key)
+                if routes[key] is None:
+                    # The brand-side account id (ours, not a customer's): what an admin needs to register it.
+                    logger.info("event for an unregistered account", extra={"platform": key[0], "account_id": key[1]})
             route = routes[key]
             if route is None:
                 metrics.add_metric(name="WebhookUnknownAccount", unit="Count", value=1)
@@ -140,5 +144,18 @@ class IngestService:
             metrics.add_metric(name="ChannelRevoked", unit="Count", value=1)
             logger.warning(
                 "channel access revoked", extra={"platform": event.platform, "tenant_id": route["tenant_id"]}
+            )
+            subject = f"{event.platform}:{event.account_id}"
+            self.store.alerts.raise_once(
+                new_alert(
+                    route["tenant_id"],
+                    "channel_revoked",
+                    subject,
+                    f"The {event.platform} account {event.account_id} revoked Mentiondesk's access: nothing arrives"
+                    " from it until it is connected again.",
+                    event.at,
+                    severity="critical",
+                ),
+                f"channel_revoked#{subject}#{event.at}",
             )
         outcome.revoked += 1

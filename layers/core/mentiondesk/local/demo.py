@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from mentiondesk.channels import x
-from mentiondesk.models import Agent, ChannelAccount, Team
+from mentiondesk.ids import new_id
+from mentiondesk.models import Agent, ChannelAccount, Monitor, Team
 from mentiondesk.store.factory import Store
 
 TENANT = "demo"
@@ -103,6 +104,40 @@ def seed(store: Store, now: str) -> None:
                     created_by=DEMO_USERS[0].id,
                 )
             )
+    if not store.monitors.for_tenant(TENANT):
+        # Listening for posts that name the brand without tagging it (served by the fake X API).
+        store.monitors.create(
+            Monitor(
+                tenant_id=TENANT,
+                id=new_id(),
+                kind="search",
+                account_id=X_ACCOUNT_ID,
+                name="Brand listening",
+                query=KEYWORD_QUERY,
+                languages=["ja", "en"],
+                interval_minutes=1,
+                monthly_budget_usd="20.00",
+                created_at=now,
+                created_by=DEMO_USERS[0].id,
+                updated_at=now,
+                next_run_at=now,
+            )
+        )
+
+
+KEYWORD_QUERY = "mentiondesk OR メンションデスク"
+# Posts that name the brand without tagging it: only the keyword monitor finds them.
+KEYWORD_POSTS = {
+    "ja": [
+        "メンションデスクの回線、今日も夜になると遅くなる…",
+        "メンションデスクで頼んだ荷物、置き配されてなかった",
+        "メンションデスクのサポート、チャットの返信が早くて助かった",
+    ],
+    "en": [
+        "is mentiondesk down for anyone else? nothing loads",
+        "switched to mentiondesk last month and the speed is great",
+    ],
+}
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ class Simulator:
     CHANNELS: ClassVar[dict[str, int]] = {
         "x_mention": 30,
         "x_dm": 8,
+        "x_keyword": 8,
         "instagram_comment": 14,
         "instagram_dm": 10,
         "facebook_comment": 10,
@@ -80,6 +81,7 @@ class Simulator:
         self._senders: dict[str, Callable[[demo.Customer, str, Sent | None], Sent]] = {
             "x_mention": self._x_mention,
             "x_dm": self._x_dm,
+            "x_keyword": self._x_keyword,
             "instagram_comment": self._instagram_comment,
             "instagram_dm": self._meta_dm("instagram"),
             "facebook_comment": self._facebook_comment,
@@ -94,10 +96,12 @@ class Simulator:
         rnd = self.random
         if channel is None:
             channel = rnd.choices(list(self.CHANNELS), weights=list(self.CHANNELS.values()))[0]
-        follow = [s for s in self._recent if s.channel == channel and channel != "google_review"]
+        follow = [s for s in self._recent if s.channel == channel and channel not in ("google_review", "x_keyword")]
         previous = rnd.choice(follow) if follow and rnd.random() < 0.3 else None
         customer = previous.customer if previous else rnd.choice(demo.CUSTOMERS)
-        if channel == "google_review":
+        if channel == "x_keyword":
+            text = rnd.choice(demo.KEYWORD_POSTS[customer.lang])
+        elif channel == "google_review":
             stars, text = rnd.choice(demo.REVIEWS[customer.lang])
             text = f"{stars}:{text}"
         elif previous:
@@ -173,6 +177,31 @@ class Simulator:
         }
         self._send_x(payload)
         return Sent("x_dm", customer, event_id, customer.id)
+
+    def _x_keyword(self, customer: demo.Customer, text: str, previous: Sent | None) -> Sent:
+        """A post that names the brand without tagging it: it waits in the fake X API until the keyword
+        monitor's next poll finds it (every minute, or sooner with --time-scale)."""
+        post_id = self._new_id()
+        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        self.fakes.x_api.add_post(
+            {
+                "id": post_id,
+                "text": text,
+                "created_at": now,
+                "author_id": customer.id,
+                "conversation_id": post_id,
+                "lang": customer.lang,
+                "edit_history_tweet_ids": [post_id],
+            },
+            {
+                "id": customer.id,
+                "username": customer.handle,
+                "name": customer.name,
+                "verified": customer.followers > 10000,
+                "public_metrics": {"followers_count": customer.followers},
+            },
+        )
+        return Sent("x_keyword", customer, post_id, post_id)
 
     # -- Meta ------------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ SECRET_DEFAULTS = {
     "MENTIONDESK_X_CONSUMER_SECRET": "local-x-consumer-secret",
     "MENTIONDESK_META_APP_SECRET": "local-meta-app-secret",
     "MENTIONDESK_META_VERIFY_TOKEN": "local-meta-verify-token",
+    "MENTIONDESK_X_BEARER_TOKEN": "local-x-bearer-token",
 }
 REGION = "us-east-1"
 _AWS_ENV = (
@@ -97,6 +98,8 @@ class LocalStack:
         overrides: dict[str, str | None] = {
             **self.secrets,
             "X_CONSUMER_SECRET_ARN": None,
+            "X_API_SECRET_ARN": None,
+            "X_API_BASE_URL": f"{self.url}/_fake/x",
             "META_SECRET_ARN": None,
             "GOOGLE_API_SECRET_ARN": None,
             "GOOGLE_PUSH_AUDIENCE": self.google.audience,

@@ -121,6 +121,20 @@ class DirectoryStore:
                             "ConditionExpression": "attribute_not_exists(PK)",
                         }
                     },
+                    {
+                        # A tenant with a channel is in the registry the schedules walk (kept if present).
+                        "Update": {
+                            "Key": {"PK": keys.TENANTS_PK, "SK": keys.tenant_pk(account.tenant_id)},
+                            "UpdateExpression": (
+                                "SET entity = :e, tenant_id = :t, created_at = if_not_exists(created_at, :n)"
+                            ),
+                            "ExpressionAttributeValues": {
+                                ":e": "tenant",
+                                ":t": account.tenant_id,
+                                ":n": account.created_at,
+                            },
+                        }
+                    },
                 ]
             )
         except ClientError as error:

@@ -3,9 +3,11 @@
 from functools import cache
 from typing import Any
 
+from mentiondesk.store.alerts import AlertStore
 from mentiondesk.store.customers import CustomerStore
 from mentiondesk.store.directory import DirectoryStore
 from mentiondesk.store.dynamo import Table
+from mentiondesk.store.monitors import MonitorStore
 from mentiondesk.store.quarantine import QuarantineStore
 from mentiondesk.store.tickets import TicketStore
 
@@ -19,6 +21,8 @@ class Store:
         self.directory = DirectoryStore(table)
         self.quarantine = QuarantineStore(table)
         self.customers = CustomerStore(table)
+        self.monitors = MonitorStore(table)
+        self.alerts = AlertStore(table)
 
 
 @cache

@@ -16,13 +16,21 @@ TENANT#{t}#PERSON#{person}                 ID#{platform}:{user_id}   identities 
 TENANT#{t}#CONV#{platform}#{acct}#{conv}   CONV                      DM conversation -> its latest ticket
 TENANT#{t}#PENDING#{platform}#{native_id}  PENDING                   a reply that arrived before its parent
 QUARANTINE#{platform}                      {received}#{id}           signed bodies we could not parse
+MONITORS                                   {t}#{monitor}             X polling sources (schedules; API by prefix)
+XRATE                                      {endpoint}                X rate-limit window of the deployment's app
+XREAD#{yyyy-mm-dd}                         {post|user}#{id}          read register: billed once per UTC day (TTL)
+TENANT#{t}#USAGE#{yyyy-mm}                 {provider}#{day}#{source} usage ledger (reads, calls, micro-dollars)
+TENANT#{t}#ALERTS                          AT#{at}#{id}              admin alerts (TTL 90 days)
+TENANT#{t}#ALERTS                          KEY#{dedupe}              each alert raised once
 
 Indexes (all projections ALL, so the inbox is one Query):
 GSI1 inbox by status   GSI1PK = TENANT#{t}#STATUS#{status}   GSI1SK = {updated_at}#{ticket}
 GSI2 every ticket      GSI2PK = TENANT#{t}#TICKETS           GSI2SK = {updated_at}#{ticket}
 GSI3 team queue        GSI3PK = TENANT#{t}#QUEUE#{team}      GSI3SK = {created_at}#{ticket}
                        (sparse: present only while a ticket waits for an agent)
-Every key but the webhook routing item and the quarantine starts with the tenant.
+Every key but the webhook routing item, the quarantine and the X app's own bookkeeping (monitor
+registry, rate limits, read register: one X app per deployment) starts with the tenant; the monitor
+registry's sort key does.
 """
 
 
@@ -103,6 +111,36 @@ def activity_sk(updated_at: str, ticket_id: str) -> str:
     return f"{updated_at}#{ticket_id}"
 
 
+def monitor_sk(tenant: str, monitor_id: str) -> str:
+    return f"{tenant}#{monitor_id}"
+
+
+def x_read_pk(day: str) -> str:
+    return f"XREAD#{day}"
+
+
+def usage_pk(tenant: str, month: str) -> str:
+    return f"TENANT#{tenant}#USAGE#{month}"
+
+
+def usage_sk(provider: str, day: str, source: str) -> str:
+    return f"{provider}#{day}#{source}"
+
+
+def alerts_pk(tenant: str) -> str:
+    return f"TENANT#{tenant}#ALERTS"
+
+
+def alert_sk(at: str, alert_id: str) -> str:
+    return f"AT#{at}#{alert_id}"
+
+
+def alert_key_sk(dedupe_key: str) -> str:
+    return f"KEY#{dedupe_key}"
+
+
+MONITORS_PK = "MONITORS"
+X_RATE_PK = "XRATE"
 TICKET_SK = "TICKET"
 ACCOUNT_SK = "ACCOUNT"
 NATIVE_SK = "MSG"

@@ -64,10 +64,15 @@ const DICT = {
     'kind.mention': 'Mention',
     'kind.reply': 'Reply',
     'kind.dm': 'DM',
+    'kind.quote': 'Quote',
+    'kind.comment': 'Comment',
+    'kind.review': 'Review',
+    'kind.post': 'Keyword post',
 
     'channel.x': 'X',
     'channel.instagram': 'Instagram',
     'channel.facebook': 'Facebook',
+    'channel.google': 'Google reviews',
 
     'role.admin': 'Admin',
     'role.supervisor': 'Supervisor',
@@ -208,10 +213,15 @@ const DICT = {
     'kind.mention': 'メンション',
     'kind.reply': 'リプライ',
     'kind.dm': 'DM',
+    'kind.quote': '引用',
+    'kind.comment': 'コメント',
+    'kind.review': 'クチコミ',
+    'kind.post': 'キーワード投稿',
 
     'channel.x': 'X',
     'channel.instagram': 'Instagram',
     'channel.facebook': 'Facebook',
+    'channel.google': 'Google クチコミ',
 
     'role.admin': '管理者',
     'role.supervisor': 'スーパーバイザー',

@@ -1,0 +1,649 @@
+"""The fake X API v2 the local stack serves: recent search and the mentions timeline, no network.
+
+It answers like X where our pollers can tell the difference: only the requested fields, `includes`
+by expansion, `meta` and opaque page tokens, per-endpoint rate-limit windows with 429s, 401 without
+a bearer token, 400 for parameters or queries X would refuse, and failures injected on demand.
+"""
+
+import base64
+import binascii
+import hashlib
+import hmac
+import math
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from mentiondesk.channels.x_api import MAX_QUERY_LENGTH, snowflake_time
+
+_SEARCH_PATH = "/2/tweets/search/recent"
+_MENTIONS_PATH = re.compile(r"/2/users/([^/]+)/mentions")
+_DIGITS = re.compile(r"[0-9]{1,20}")
+_BEARER = re.compile(r"bearer (\S+)", re.IGNORECASE)
+
+_COMMON_PARAMS = frozenset(
+    {
+        "since_id",
+        "until_id",
+        "start_time",
+        "end_time",
+        "max_results",
+        "pagination_token",
+        "expansions",
+        "tweet.fields",
+        "user.fields",
+        "media.fields",
+        "place.fields",
+        "poll.fields",
+    }
+)
+_SEARCH_PARAMS = _COMMON_PARAMS | {"query", "next_token", "sort_order"}
+_TWEET_FIELDS = frozenset(
+    [
+        "article",
+        "attachments",
+        "author_id",
+        "card_uri",
+        "context_annotations",
+        "conversation_id",
+        "created_at",
+        "display_text_range",
+        "edit_controls",
+        "edit_history_tweet_ids",
+        "entities",
+        "geo",
+        "id",
+        "in_reply_to_user_id",
+        "lang",
+        "media_metadata",
+        "non_public_metrics",
+        "note_tweet",
+        "organic_metrics",
+        "possibly_sensitive",
+        "promoted_metrics",
+        "public_metrics",
+        "referenced_tweets",
+        "reply_settings",
+        "scopes",
+        "source",
+        "text",
+        "withheld",
+    ]
+)
+_USER_FIELDS = frozenset(
+    [
+        "affiliation",
+        "connection_status",
+        "created_at",
+        "description",
+        "entities",
+        "id",
+        "location",
+        "most_recent_tweet_id",
+        "name",
+        "pinned_tweet_id",
+        "profile_banner_url",
+        "profile_image_url",
+        "protected",
+        "public_metrics",
+        "receives_your_dm",
+        "subscription_type",
+        "url",
+        "username",
+        "verified",
+        "verified_type",
+        "withheld",
+    ]
+)
+_MEDIA_FIELDS = frozenset(
+    [
+        "alt_text",
+        "duration_ms",
+        "height",
+        "media_key",
+        "non_public_metrics",
+        "organic_metrics",
+        "preview_image_url",
+        "promoted_metrics",
+        "public_metrics",
+        "type",
+        "url",
+        "variants",
+        "width",
+    ]
+)
+_EXPANSIONS = frozenset(
+    [
+        "article.cover_media",
+        "article.media_entities",
+        "attachments.media_keys",
+        "attachments.media_source_tweet",
+        "attachments.poll_ids",
+        "author_id",
+        "edit_history_tweet_ids",
+        "entities.mentions.username",
+        "geo.place_id",
+        "in_reply_to_user_id",
+        "entities.note.mentions.username",
+        "referenced_tweets.id",
+        "referenced_tweets.id.author_id",
+    ]
+)
+_DEFAULT_TWEET_FIELDS = frozenset({"id", "text", "edit_history_tweet_ids"})
+_DEFAULT_USER_FIELDS = frozenset({"id", "name", "username"})
+_DEFAULT_MEDIA_FIELDS = frozenset({"media_key", "type"})
+
+Answer = tuple[int, dict[str, Any], dict[str, str]]
+
+
+class _BadRequest(Exception):
+    """What X answers with 400 and an `errors` list."""
+
+
+def _problem(status: int, title: str, detail: str | None = None) -> dict[str, Any]:
+    return {"title": title, "detail": detail or title, "type": "about:blank", "status": status}
+
+
+_TITLES = {
+    400: "Invalid Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found Error",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+@dataclass
+class _Window:
+    resets_at: float
+    used: int = 0
+
+
+class FakeXApi:
+    """A stand-in for api.x.com's read endpoints; every method is thread-safe."""
+
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.time,
+        window_limit: int = 450,
+        window_seconds: int = 900,
+        *,
+        bearer_token: str | None = None,
+    ) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self._clock = clock
+        self._limit = window_limit
+        self._window_seconds = window_seconds
+        self._bearer_token = bearer_token  # None: any well-formed bearer token is accepted
+        self._posts: dict[str, dict[str, Any]] = {}
+        self._users: dict[str, dict[str, Any]] = {}
+        self._media: dict[str, dict[str, Any]] = {}
+        self._windows: dict[str, _Window] = {}
+        self._failures: list[int] = []
+        self._lock = threading.RLock()
+
+    # -- seeding and failure injection ------------------------------------------------------------
+
+    def add_post(self, post: dict[str, Any], author: dict[str, Any], *, media: Iterable[dict[str, Any]] = ()) -> None:
+        """Serve a v2 post object written by the v2 user object `author` (and the v2 media it attaches)."""
+        post_id, author_id = post.get("id"), author.get("id")
+        if not isinstance(post_id, str) or not _DIGITS.fullmatch(post_id):
+            raise ValueError("a post needs a numeric string id")
+        if not isinstance(author_id, str) or not _DIGITS.fullmatch(author_id):
+            raise ValueError("an author needs a numeric string id")
+        if post.get("author_id", author_id) != author_id:
+            raise ValueError("the post's author_id is not the author's id")
+        stored = {**post, "author_id": author_id}
+        stored.setdefault("edit_history_tweet_ids", [post_id])
+        with self._lock:
+            self._posts[post_id] = stored
+            self._users[author_id] = dict(author)
+            for item in media:
+                if isinstance(item.get("media_key"), str):
+                    self._media[item["media_key"]] = dict(item)
+
+    def fail_next(self, status: int, times: int = 1) -> None:
+        """Answer the next `times` calls with `status` (429 with rate-limit headers, others plain)."""
+        if not 400 <= status <= 599:
+            raise ValueError("only error statuses can be injected")
+        with self._lock:
+            self._failures.extend([status] * times)
+
+    # -- serving ----------------------------------------------------------------------------------
+
+    def handle(self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str]) -> Answer | None:
+        """(status, JSON body, response headers) for the two read endpoints; None for any other request."""
+        mentions = _MENTIONS_PATH.fullmatch(path)
+        if method.upper() != "GET" or (path != _SEARCH_PATH and not mentions):
+            return None
+        endpoint = "mentions" if mentions else "search"
+        with self._lock:
+            self.calls.append({"path": path, "query": dict(query)})
+            now = self._clock()
+            window = self._window(endpoint, now)
+            if self._failures:
+                status = self._failures.pop(0)
+                if status == 429:
+                    return 429, _problem(429, _TITLES[429]), self._rate_headers(window, remaining=0)
+                return status, _problem(status, _TITLES.get(status, "Error")), {}
+            if not self._authorized(headers):
+                return 401, _problem(401, _TITLES[401]), {}
+            if window.used >= self._limit:
+                return 429, _problem(429, _TITLES[429]), self._rate_headers(window, remaining=0)
+            window.used += 1
+            rate = self._rate_headers(window, remaining=self._limit - window.used)
+            try:
+                if mentions:
+                    body = self._timeline(query, user_id=mentions.group(1))
+                else:
+                    body = self._timeline(query, user_id=None)
+            except _BadRequest as error:
+                return 400, {**_problem(400, _TITLES[400], str(error)), "errors": [{"message": str(error)}]}, rate
+            return 200, body, rate
+
+    def _window(self, endpoint: str, now: float) -> _Window:
+        window = self._windows.get(endpoint)
+        if window is None or now >= window.resets_at:
+            window = self._windows[endpoint] = _Window(resets_at=now + self._window_seconds)
+        return window
+
+    def _rate_headers(self, window: _Window, remaining: int) -> dict[str, str]:
+        return {
+            "x-rate-limit-limit": str(self._limit),
+            "x-rate-limit-remaining": str(max(remaining, 0)),
+            "x-rate-limit-reset": str(math.ceil(window.resets_at)),
+        }
+
+    def _authorized(self, headers: Mapping[str, str]) -> bool:
+        value = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+        match = _BEARER.fullmatch(value.strip()) if isinstance(value, str) else None
+        if not match:
+            return False
+        if self._bearer_token is None:
+            return True
+        return hmac.compare_digest(match.group(1).encode(), self._bearer_token.encode())
+
+    # -- the timelines ----------------------------------------------------------------------------
+
+    def _timeline(self, query: Mapping[str, str], user_id: str | None) -> dict[str, Any]:
+        allowed = _COMMON_PARAMS if user_id is not None else _SEARCH_PARAMS
+        unknown = sorted(set(query) - allowed)
+        if unknown:
+            raise _BadRequest(f"The query parameters {unknown} are not supported by this endpoint")
+        tweet_fields = _fields(query, "tweet.fields", _TWEET_FIELDS) | _DEFAULT_TWEET_FIELDS
+        user_fields = _fields(query, "user.fields", _USER_FIELDS) | _DEFAULT_USER_FIELDS
+        media_fields = _fields(query, "media.fields", _MEDIA_FIELDS) | _DEFAULT_MEDIA_FIELDS
+        expansions = _fields(query, "expansions", _EXPANSIONS)
+        _fields(query, "place.fields", None)
+        _fields(query, "poll.fields", None)
+
+        if user_id is not None:
+            if not _DIGITS.fullmatch(user_id):
+                raise _BadRequest("The `id` path parameter is not a user id")
+            matches: Callable[[dict[str, Any]], bool] = lambda post: user_id in _mention_ids(post)  # noqa: E731
+            token_scope = f"mentions:{user_id}"
+            max_results = _int_param(query, "max_results", 10, 5, 100)
+            token = query.get("pagination_token")
+        else:
+            text = query.get("query", "")
+            if not text.strip() or len(text) > MAX_QUERY_LENGTH:
+                raise _BadRequest(f"The `query` parameter must have 1 to {MAX_QUERY_LENGTH} characters")
+            predicate = _parse_query(text)
+            matches = lambda post: predicate(_View(post, self._users))  # noqa: E731
+            token_scope = f"search:{text}"
+            max_results = _int_param(query, "max_results", 10, 10, 100)
+            token = query.get("next_token") or query.get("pagination_token")
+
+        since_id, until_id = _id_param(query, "since_id"), _id_param(query, "until_id")
+        start_time, end_time = _time_param(query, "start_time"), _time_param(query, "end_time")
+        before = _decode_token(token, token_scope) if token else None
+
+        selected: list[dict[str, Any]] = []
+        for post in sorted(self._posts.values(), key=lambda p: int(p["id"]), reverse=True):
+            number = int(post["id"])
+            if (since_id is not None and number <= since_id) or (until_id is not None and number >= until_id):
+                continue
+            if before is not None and number >= before:
+                continue
+            created = _post_time(post)
+            if (start_time is not None and created < start_time) or (end_time is not None and created >= end_time):
+                continue
+            if matches(post):
+                selected.append(post)
+        page, more = selected[:max_results], len(selected) > max_results
+        if not page:
+            return {"meta": {"result_count": 0}}
+
+        meta: dict[str, Any] = {"newest_id": page[0]["id"], "oldest_id": page[-1]["id"], "result_count": len(page)}
+        if more:
+            meta["next_token"] = _encode_token(token_scope, int(page[-1]["id"]))
+        body: dict[str, Any] = {"data": [{k: v for k, v in p.items() if k in tweet_fields} for p in page]}
+        includes: dict[str, Any] = {}
+        if "author_id" in expansions:
+            authors = dict.fromkeys(p["author_id"] for p in page)
+            includes["users"] = [
+                {k: v for k, v in self._users[a].items() if k in user_fields} for a in authors if a in self._users
+            ]
+        if "attachments.media_keys" in expansions:
+            keys = dict.fromkeys(key for p in page for key in _media_keys(p))
+            found = [{k: v for k, v in self._media[m].items() if k in media_fields} for m in keys if m in self._media]
+            if found:
+                includes["media"] = found
+        if includes:
+            body["includes"] = includes
+        body["meta"] = meta
+        return body
+
+
+def _fields(query: Mapping[str, str], name: str, known: frozenset[str] | None) -> frozenset[str]:
+    raw = query.get(name)
+    if raw is None:
+        return frozenset()
+    values = frozenset(v for v in raw.split(",") if v)
+    unknown = sorted(values - known) if known is not None else []
+    if unknown or not values:
+        raise _BadRequest(f"The `{name}` query parameter value {unknown or [raw]} is not one of the allowed values")
+    return values
+
+
+def _int_param(query: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if not _DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
+        raise _BadRequest(f"The `{name}` query parameter value [{raw}] is not between {low} and {high}")
+    return int(raw)
+
+
+def _id_param(query: Mapping[str, str], name: str) -> int | None:
+    raw = query.get(name)
+    if raw is None:
+        return None
+    if not _DIGITS.fullmatch(raw):
+        raise _BadRequest(f"The `{name}` query parameter value [{raw}] is not valid")
+    return int(raw)
+
+
+def _time_param(query: Mapping[str, str], name: str) -> datetime | None:
+    raw = query.get(name)
+    if raw is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        raise _BadRequest(f"Invalid {name} [{raw}]: use YYYY-MM-DDTHH:mm:ssZ") from None
+    if parsed.tzinfo is None:
+        raise _BadRequest(f"Invalid {name} [{raw}]: use YYYY-MM-DDTHH:mm:ssZ")
+    return parsed
+
+
+def _encode_token(scope: str, before: int) -> str:
+    digest = hashlib.sha256(scope.encode()).hexdigest()[:12]
+    return base64.urlsafe_b64encode(f"{digest}:{before}".encode()).decode().rstrip("=")
+
+
+def _decode_token(token: str, scope: str) -> int:
+    """The id a page token continues below; 400 for a token of another query or user, like X."""
+    try:
+        digest, _, before = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise _BadRequest("The pagination token is not valid") from None
+    if digest != hashlib.sha256(scope.encode()).hexdigest()[:12] or not _DIGITS.fullmatch(before):
+        raise _BadRequest("The pagination token is not valid")
+    return int(before)
+
+
+def _post_time(post: dict[str, Any]) -> datetime:
+    value = post.get("created_at")
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return snowflake_time(post["id"])
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _entity_sets(post: dict[str, Any]) -> list[dict[str, Any]]:
+    note = _dict(post.get("note_tweet"))
+    return [e for e in (post.get("entities"), note.get("entities")) if isinstance(e, dict)]
+
+
+def _entities(post: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [item for entities in _entity_sets(post) for item in _list(entities.get(kind)) if isinstance(item, dict)]
+
+
+def _mention_ids(post: dict[str, Any]) -> set[str]:
+    return {m["id"] for m in _entities(post, "mentions") if isinstance(m.get("id"), str)}
+
+
+def _media_keys(post: dict[str, Any]) -> list[str]:
+    attachments = _dict(post.get("attachments"))
+    keys = attachments.get("media_keys")
+    return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
+
+
+def _fold(value: str) -> str:
+    """Case- and width-insensitive form (full-width Latin and half-width kana match their usual forms)."""
+    return unicodedata.normalize("NFKC", value).casefold()
+
+
+# -- the query language ---------------------------------------------------------------------------
+
+
+class _View:
+    """What the query operators look at in one stored post."""
+
+    def __init__(self, post: dict[str, Any], users: Mapping[str, dict[str, Any]]) -> None:
+        note = _dict(post.get("note_tweet"))
+        text = note.get("text") if isinstance(note.get("text"), str) else post.get("text")
+        self.post = post
+        self.text = _fold(text if isinstance(text, str) else "")
+        self.author = users.get(post["author_id"], {})
+        self.users = users
+        refs = _list(post.get("referenced_tweets"))
+        self.ref_types = {r.get("type") for r in refs if isinstance(r, dict)}
+
+
+Predicate = Callable[[_View], bool]
+
+
+def _handle_match(handle: str) -> Predicate:
+    wanted = _fold(handle)
+    pattern = re.compile("@" + re.escape(wanted) + r"(?![a-z0-9_])")
+
+    def check(view: _View) -> bool:
+        named = {_fold(str(m.get("username", ""))) for m in _entities(view.post, "mentions")}
+        return wanted in named or bool(pattern.search(view.text))
+
+    return check
+
+
+def _hashtag_match(tag: str) -> Predicate:
+    wanted = _fold(tag)
+    pattern = re.compile("#" + re.escape(wanted) + r"(?!\w)")
+
+    def check(view: _View) -> bool:
+        tags = {_fold(str(h.get("tag", ""))) for h in _entities(view.post, "hashtags")}
+        return wanted in tags or bool(pattern.search(view.text))
+
+    return check
+
+
+def _user_match(value: str, field: str) -> Predicate:
+    wanted = _fold(value)
+
+    def user_is(user_id: Any, view: _View) -> bool:
+        user = view.users.get(user_id, {}) if isinstance(user_id, str) else {}
+        return user_id == value or _fold(str(user.get("username", ""))) == wanted
+
+    if field == "from":
+        return lambda view: user_is(view.post.get("author_id"), view)
+    return lambda view: user_is(view.post.get("in_reply_to_user_id"), view)
+
+
+_IS = {
+    "retweet": lambda view: "retweeted" in view.ref_types,
+    "reply": lambda view: "replied_to" in view.ref_types,
+    "quote": lambda view: "quoted" in view.ref_types,
+    "verified": lambda view: view.author.get("verified") is True,
+}
+_HAS = {
+    "media": lambda view: bool(_media_keys(view.post)),
+    "links": lambda view: bool(_entities(view.post, "urls")),
+    "mentions": lambda view: bool(_entities(view.post, "mentions")),
+    "hashtags": lambda view: bool(_entities(view.post, "hashtags")),
+}
+_OPERATOR = re.compile(r"([a-z_]+):(.+)")
+
+
+def _operator(name: str, value: str) -> Predicate:
+    if name in ("from", "to"):
+        return _user_match(value.removeprefix("@"), name)
+    if name == "lang":
+        return lambda view: _fold(str(view.post.get("lang", ""))) == _fold(value)
+    if name == "conversation_id":
+        return lambda view: view.post.get("conversation_id") == value
+    if name == "url":
+        wanted = _fold(value)
+        return lambda view: any(wanted in _fold(str(u.get("expanded_url", ""))) for u in _entities(view.post, "urls"))
+    table = _IS if name == "is" else _HAS if name == "has" else None
+    if table is None or value not in table:
+        raise _BadRequest(f"There were errors processing your request: Reference to invalid operator '{name}:{value}'")
+    check: Predicate = table[value]
+    return check
+
+
+def _word(word: str) -> Predicate:
+    if word.startswith("@") and len(word) > 1:
+        return _handle_match(word[1:])
+    if word.startswith("#") and len(word) > 1:
+        return _hashtag_match(word[1:])
+    operator = _OPERATOR.fullmatch(word)
+    if operator and not operator.group(2).startswith("//"):  # a bare URL is a term, not an operator
+        return _operator(operator.group(1), operator.group(2))
+    return _phrase(word)
+
+
+def _phrase(text: str) -> Predicate:
+    # Substring, not word match: Japanese has no spaces between words.
+    wanted = _fold(text)
+    return lambda view: wanted in view.text
+
+
+def _tokens(query: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    i = 0
+    while i < len(query):
+        char = query[i]
+        if char.isspace():
+            i += 1
+        elif char in "()":
+            tokens.append((char, char))
+            i += 1
+        elif char == "-":
+            if i + 1 >= len(query) or query[i + 1].isspace() or query[i + 1] == ")":
+                raise _BadRequest("There were errors processing your request: a negation applies to nothing")
+            tokens.append(("NOT", "-"))
+            i += 1
+        elif char == '"':
+            end = query.find('"', i + 1)
+            if end < 0:
+                raise _BadRequest("There were errors processing your request: unterminated quoted phrase")
+            if not query[i + 1 : end].strip():
+                raise _BadRequest("There were errors processing your request: empty quoted phrase")
+            tokens.append(("PHRASE", query[i + 1 : end]))
+            i = end + 1
+        else:
+            end = i
+            while end < len(query) and not query[end].isspace() and query[end] not in '()"':
+                end += 1
+            word = query[i:end]
+            tokens.append(("OR", word) if word == "OR" else ("WORD", word))
+            i = end
+    return tokens
+
+
+class _Parser:
+    """AND (juxtaposition) binds tighter than OR, as X evaluates it; `-` negates one atom or group."""
+
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.tokens = tokens
+        self.at = 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.at][0] if self.at < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        token = self.tokens[self.at]
+        self.at += 1
+        return token
+
+    def parse(self) -> Predicate:
+        predicate = self.any_of()
+        if self.peek() is not None:
+            raise _BadRequest("There were errors processing your request: unbalanced parentheses")
+        return predicate
+
+    def any_of(self) -> Predicate:
+        options = [self.all_of()]
+        while self.peek() == "OR":
+            self.take()
+            options.append(self.all_of())
+        return options[0] if len(options) == 1 else (lambda view: any(option(view) for option in options))
+
+    def all_of(self) -> Predicate:
+        parts: list[Predicate] = []
+        while self.peek() not in (None, ")", "OR"):
+            parts.append(self.unary())
+        if not parts:
+            raise _BadRequest("There were errors processing your request: an empty clause")
+        return parts[0] if len(parts) == 1 else (lambda view: all(part(view) for part in parts))
+
+    def unary(self) -> Predicate:
+        if self.peek() == "NOT":
+            self.take()
+            if self.peek() in (None, ")", "OR", "NOT"):
+                raise _BadRequest("There were errors processing your request: a negation applies to nothing")
+            inner = self.primary()
+            return lambda view: not inner(view)
+        return self.primary()
+
+    def primary(self) -> Predicate:
+        kind, value = self.take()
+        if kind == "(":
+            inner = self.any_of()
+            if self.peek() != ")":
+                raise _BadRequest("There were errors processing your request: unbalanced parentheses")
+            self.take()
+            return inner
+        if kind == ")":
+            raise _BadRequest("There were errors processing your request: unbalanced parentheses")
+        return _phrase(value) if kind == "PHRASE" else _word(value)
+
+
+def _parse_query(query: str) -> Predicate:
+    """A predicate over stored posts for a practical subset of X's search syntax; _BadRequest otherwise.
+
+    Terms AND-ed by spaces, OR, parentheses, "quoted phrases", -negation, lang:, is:retweet|reply|quote|
+    verified, has:media|links|mentions|hashtags, from:, to:, url:, conversation_id:, @handle, #tag.
+    """
+    return _Parser(_tokens(query)).parse()
