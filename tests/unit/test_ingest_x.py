@@ -156,6 +156,51 @@ def test_dm_is_stored_and_later_dms_join_within_the_window(store: Store, tenant:
     assert detail.messages[0].author.handle == "taro_y"
 
 
+def resolve(store: Store, tenant: str, ticket_id: str, at: str) -> None:
+    """What the agent API's status change does to the ticket item (status, its index key, the time)."""
+    from mentiondesk.store import keys
+
+    store.table.update(
+        {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
+        "SET #s = :s, GSI1PK = :g, resolved_at = :at, updated_at = :at",
+        names={"#s": "status"},
+        vals={":s": "resolved", ":g": keys.status_gsi(tenant, "resolved"), ":at": at},
+    )
+
+
+@pytest.mark.parametrize(
+    ("later", "reopens"),
+    [("2026-11-23T20:00:00.000Z", True), ("2026-11-25T09:00:00.000Z", False)],
+)
+def test_a_resolved_ticket_reopens_only_within_the_window(store: Store, tenant: str, later: str, reopens: bool) -> None:
+    # Given a DM ticket resolved at 10:00 and a 24-hour window
+    clock = iter(["2026-11-23T09:00:00.000Z", later])
+    webhook = make_x_webhook(store, now=lambda: next(clock), dm_window_seconds=86_400)
+    first = webhook.receive(*signed(x_event("direct_message_events.json"))).tickets[0]
+    resolve(store, tenant, first, "2026-11-23T10:00:00.000Z")
+    # When the customer writes again
+    again = webhook.receive(*signed(dm_delivery("1992000000000000795", "やっぱりまだダメです"))).tickets[0]
+    # Then within the window the ticket reopens; after it, a new ticket opens and the old one stays resolved
+    ticket = store.tickets.detail(tenant, first)
+    if reopens:
+        assert again == first and ticket.ticket.status == "open"
+        assert ticket.events[-1].type == "ticket_reopened"
+        assert first in [t.id for t in store.tickets.inbox(tenant, "open", 10, None).items]
+    else:
+        assert again != first and ticket.ticket.status == "resolved"
+
+
+def test_a_reply_in_a_thread_resolved_long_ago_opens_a_new_ticket(store: Store, tenant: str) -> None:
+    clock = iter(["2026-11-23T09:00:00.000Z", "2026-11-30T09:00:00.000Z"])
+    webhook = make_x_webhook(store, now=lambda: next(clock))
+    first = webhook.receive(*signed(tweet_delivery("950", "@acme_help 届かない"))).tickets[0]
+    resolve(store, tenant, first, "2026-11-23T12:00:00.000Z")
+    later = webhook.receive(*signed(tweet_delivery("951", "@acme_help また届かない", reply_to="950"))).tickets[0]
+    assert later != first
+    message = store.tickets.detail(tenant, later).messages[0]
+    assert message.reply_to == "950"  # the thread is still recorded on the message
+
+
 def test_typing_and_own_dm_echoes_are_counted_not_stored(store: Store, tenant: str) -> None:
     typing = {
         "for_user_id": ACCOUNT_ID,
@@ -256,3 +301,35 @@ def test_concurrent_deliveries_of_one_event_make_one_ticket(store: Store, tenant
     tickets = [i for i in all_items(table_name) if i["SK"]["S"] == "TICKET"]
     messages = [i for i in all_items(table_name) if i["SK"]["S"].startswith("MSG#")]
     assert len(tickets) == 1 and len(messages) == 1
+
+
+def test_an_admin_reconnects_a_revoked_account(
+    store: Store, tenant: str, table_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json as _json
+
+    from tests.conftest import Context, access_claims, http_event, load_function
+
+    revoke = {"user_event": {"revoke": {"date_time": "2026-11-23T10:00:00+00:00", "source": {"user_id": ACCOUNT_ID}}}}
+    make_x_webhook(store).receive(*signed(revoke))
+    monkeypatch.setenv("TABLE_NAME", table_name)
+    api = load_function("api")
+
+    def reconnect(role: str, account: str = ACCOUNT_ID) -> tuple[int, dict[str, object]]:
+        event = http_event(
+            "POST",
+            "/api/channels/reconnect",
+            body=_json.dumps({"platform": "x", "account_id": account}).encode(),
+            headers={"content-type": "application/json"},
+            claims=access_claims(f"user-{role}", role),
+            route_key="ANY /api/{proxy+}",
+        )
+        answer = api.handler(event, Context())
+        return answer["statusCode"], _json.loads(answer["body"])
+
+    assert reconnect("agent")[0] == 403
+    assert reconnect("admin", "123")[0] == 404
+    status, channel = reconnect("admin")
+    assert status == 200 and channel["status"] == "active" and channel["revoked_at"] is None
+    assert reconnect("admin")[0] == 409  # not revoked any more
+    assert make_x_webhook(store).receive(*signed(tweet_delivery("960", "hello again"))).accepted == 1

@@ -647,3 +647,16 @@ def test_fake_is_thread_safe() -> None:
         thread.join()
     assert len(api.calls) == 200
     assert len(search_ids(api, "acme", max_results="100")) == 100
+
+
+def test_an_unset_bearer_token_is_a_refusal_without_a_call() -> None:
+    from mentiondesk.channels.x_api import XApiClient, XApiRefused
+
+    class NoCalls:
+        def get(self, *args: object, **kwargs: object) -> object:
+            raise AssertionError("no request may be made")
+
+    client = XApiClient(lambda: " ", session=NoCalls())
+    with pytest.raises(XApiRefused) as refused:
+        client.mentions("1500000000000000001")
+    assert refused.value.status == 401 and "bearer token" in str(refused.value)

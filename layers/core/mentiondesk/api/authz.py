@@ -20,6 +20,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/customers/<customer_id>/links"): STAFF,
     ("GET", "/api/channels"): LEADS,
     ("POST", "/api/channels"): ADMINS,
+    ("POST", "/api/channels/reconnect"): ADMINS,
     ("GET", "/api/monitors"): LEADS,
     ("POST", "/api/monitors"): ADMINS,
     ("GET", "/api/monitors/<monitor_id>"): LEADS,

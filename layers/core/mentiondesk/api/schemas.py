@@ -172,12 +172,21 @@ class ChannelIn(BaseModel):
     team: str = Field(default="support", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
+class ChannelRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    platform: Literal["x", "instagram", "facebook", "google"]
+    account_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:/-]+$")
+
+
 class ChannelOut(BaseModel):
     platform: str
     account_id: str
     handle: str
     team: str
     created_at: str
+    status: str
+    revoked_at: str | None
 
     @classmethod
     def of(cls, c: ChannelAccount) -> "ChannelOut":
@@ -187,6 +196,8 @@ class ChannelOut(BaseModel):
             handle=c.handle,
             team=c.team,
             created_at=c.created_at,
+            status=c.status,
+            revoked_at=c.revoked_at,
         )
 
 

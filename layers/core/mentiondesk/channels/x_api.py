@@ -392,7 +392,11 @@ class XApiClient:
 
         session = self._session if self._session is not None else requests.Session()
         self._session = session
-        headers = {"Authorization": f"Bearer {self._bearer_token()}", "Accept": "application/json"}
+        token = self._bearer_token().strip()
+        if not token:
+            # The stack's placeholder secret, not yet filled in: a refusal an admin must act on.
+            raise XApiRefused("the X app's bearer token is not set (XApiSecretArn)", 401, "missing_token")
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         try:
             response = session.get(
                 f"{self._base_url}{path}", params={**params, **_FIELDS}, headers=headers, timeout=self._timeout

@@ -188,6 +188,39 @@ class DirectoryStore:
             raise
         return True
 
+    def reconnect_channel(self, tenant: str, platform: str, account_id: str, at: str, by: str) -> ChannelAccount:
+        """Make a revoked channel account active again (after the brand authorised the app anew).
+
+        NotFound unless the tenant has this account; Conflict if it is not revoked."""
+        route = self.route(platform, account_id)
+        if route is None or route.get("tenant_id") != tenant:
+            raise NotFound("no such channel account")
+        if route.get("status") != "revoked":
+            raise Conflict("this account is not revoked")
+        update = {
+            "UpdateExpression": "SET reconnected_at = :at, reconnected_by = :by REMOVE #status, revoked_at",
+            "ConditionExpression": "#status = :revoked",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":revoked": "revoked", ":at": at, ":by": by},
+        }
+        try:
+            self.table.transact(
+                [
+                    {"Update": {"Key": {"PK": keys.account_pk(platform, account_id), "SK": keys.ACCOUNT_SK}, **update}},
+                    {
+                        "Update": {
+                            "Key": {"PK": keys.tenant_pk(tenant), "SK": keys.channel_sk(platform, account_id)},
+                            **update,
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if "ConditionalCheckFailed" in cancellation_codes(error):
+                raise Conflict("this account changed meanwhile; read it again") from error
+            raise
+        return next(c for c in self.channels(tenant) if c.platform == platform and c.account_id == account_id)
+
     def route(self, platform: str, account_id: str) -> dict[str, Any] | None:
         """Which tenant (and team) a platform account belongs to; None for unknown accounts."""
         return self.table.get({"PK": keys.account_pk(platform, account_id), "SK": keys.ACCOUNT_SK})

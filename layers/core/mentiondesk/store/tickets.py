@@ -127,9 +127,17 @@ class TicketStore:
                 raise
         raise TransientStoreError("could not store the message after several attempts")
 
-    def _open_ticket(self, tenant: str, ticket_id: str) -> dict[str, Any] | None:
+    def _open_ticket(self, tenant: str, ticket_id: str, now: str, window_seconds: int) -> dict[str, Any] | None:
+        """The ticket if a new message may join it: never a closed one; a resolved one only within the
+        conversation window of its resolution (it reopens), else the customer starts a new ticket."""
         ticket = self.table.get({"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK}, consistent=True)
-        return ticket if ticket and ticket.get("status") != "closed" else None
+        if not ticket or ticket.get("status") == "closed":
+            return None
+        if ticket.get("status") == "resolved":
+            resolved_at = str(ticket.get("resolved_at") or ticket.get("updated_at") or "")
+            if not resolved_at or _seconds_between(resolved_at, now) > window_seconds:
+                return None
+        return ticket
 
     def _thread_target(
         self, tenant: str, msg: InboundMessage, now: str, dm_window_seconds: int
@@ -138,14 +146,14 @@ class TicketStore:
 
         In order: the ticket holding the message it replies to; the ticket of a reply that arrived
         before this message (out of order); for DMs, the customer's conversation if its last message
-        is within the window. Closed tickets are never joined.
+        is within the window. Closed tickets are never joined; resolved ones only within the window.
         """
         parent_known = False
         if msg.reply_to:
             parent = self.find_native(tenant, msg.platform, msg.reply_to)
             if parent and parent.get("ticket_id"):
                 parent_known = True
-                ticket = self._open_ticket(tenant, parent["ticket_id"])
+                ticket = self._open_ticket(tenant, parent["ticket_id"], now, dm_window_seconds)
                 if ticket:
                     return ticket, True
         early_reply = self.table.get(
@@ -153,7 +161,7 @@ class TicketStore:
             consistent=True,
         )
         if early_reply:
-            ticket = self._open_ticket(tenant, early_reply["ticket_id"])
+            ticket = self._open_ticket(tenant, early_reply["ticket_id"], now, dm_window_seconds)
             if ticket:
                 return ticket, parent_known
         if msg.kind == "dm":
@@ -165,7 +173,7 @@ class TicketStore:
                 consistent=True,
             )
             if conversation and _seconds_between(conversation["last_message_at"], now) <= dm_window_seconds:
-                ticket = self._open_ticket(tenant, conversation["ticket_id"])
+                ticket = self._open_ticket(tenant, conversation["ticket_id"], now, dm_window_seconds)
                 if ticket:
                     return ticket, parent_known
         return None, parent_known
@@ -252,7 +260,12 @@ class TicketStore:
                     }
                 }
             )
-            event = TicketEvent(type="message_received", at=now, detail={"message_id": message_id, "kind": msg.kind})
+            reopened = parent.get("status") == "resolved"
+            event = TicketEvent(
+                type="ticket_reopened" if reopened else "message_received",
+                at=now,
+                detail={"message_id": message_id, "kind": msg.kind},
+            )
         else:
             ticket = Ticket(
                 id=ticket_id,
