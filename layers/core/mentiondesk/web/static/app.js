@@ -43,7 +43,7 @@ const MAX_SEEN = 5000;
 const STATUSES = ['open', 'pending', 'resolved', 'closed', 'all'];
 const SENTIMENTS = ['positive', 'neutral', 'negative'];
 const TRIAGE_STATES = ['pending', 'done', 'failed'];
-const CHANNELS = ['x', 'instagram', 'facebook'];
+const CHANNELS = ['x', 'instagram', 'facebook', 'google'];
 const NARROW = window.matchMedia('(max-width: 959px)');
 const LOAD_ID = Math.random().toString(36).slice(2);
 
@@ -220,9 +220,15 @@ function channelIcon(channel) {
       svg('svg', { viewBox: '0 0 24 24', width: 13, height: 13, 'aria-hidden': 'true', focusable: 'false' }, svg('path', { d: X_LOGO, fill: 'currentColor' })),
     );
   }
-  const short = { instagram: 'IG', facebook: 'FB' }[channel] || str(channel).slice(0, 2).toUpperCase() || '?';
+  const short = { instagram: 'IG', facebook: 'FB', google: 'G' }[channel] || str(channel).slice(0, 2).toUpperCase() || '?';
   const cls = CHANNELS.includes(channel) ? channel : 'other';
   return h('span', { class: `channel channel-${cls}`, role: 'img', 'aria-label': label, title: label }, h('span', { 'aria-hidden': 'true' }, short));
+}
+
+function stars(rating) {
+  const n = Math.max(0, Math.min(5, rating));
+  const label = t('rating', { n });
+  return h('span', { class: 'stars', role: 'img', 'aria-label': label, title: label }, '★'.repeat(n) + '☆'.repeat(5 - n));
 }
 
 function verifiedBadge() {
@@ -1322,6 +1328,7 @@ function messageItem(m, tk, index) {
           a.handle ? h('span', { class: 'msg-handle', dir: 'ltr' }, `@${str(a.handle)}`) : null,
           outbound ? chip(t('direction.outbound'), 'quiet') : null,
           m.kind ? chip(tOr('kind', m.kind), 'quiet') : null,
+          Number.isInteger(m.rating) ? stars(m.rating) : null,
         ),
         h('span', { class: 'msg-time' }, timeEl(m.created_at)),
       ),

@@ -39,6 +39,7 @@ const DICT = {
     unassigned: 'Unassigned',
     messagesCount: ({ n }) => (n === 1 ? '1 message' : `${n} messages`),
     verified: 'Verified account',
+    rating: '{n} of 5 stars',
     followers: ({ n }) => `${n} followers`,
     lastActivity: 'Last activity {time}',
 
@@ -188,6 +189,7 @@ const DICT = {
     unassigned: '未割り当て',
     messagesCount: ({ n }) => `メッセージ ${n} 件`,
     verified: '認証済みアカウント',
+    rating: '星{n}つ（5段階）',
     followers: ({ n }) => `フォロワー ${n}`,
     lastActivity: '最終更新 {time}',
 
