@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 from mentiondesk import http
+from mentiondesk.channels.meta_graph import MetaGraphClient, MetaGraphError
 from mentiondesk.clock import now_iso
 from mentiondesk.config import MetaWebhookSettings, SecretCache
 from mentiondesk.errors import Forbidden, InvalidRequest, PayloadTooLarge, SignatureInvalid
@@ -18,6 +19,11 @@ settings = MetaWebhookSettings.from_env()
 if settings.mentiondesk_meta_app_secret and settings.mentiondesk_meta_verify_token:
     _app_secret = settings.mentiondesk_meta_app_secret.get_secret_value
     _verify_token = settings.mentiondesk_meta_verify_token.get_secret_value
+    _local_tokens = settings.mentiondesk_meta_access_tokens
+
+    def _access_tokens() -> dict[str, str]:
+        return dict(json.loads(_local_tokens.get_secret_value())) if _local_tokens else {}
+
 else:
     _secret = SecretCache(settings.meta_secret_arn or "")
 
@@ -26,6 +32,9 @@ else:
 
     def _verify_token() -> str:
         return str(json.loads(_secret.get())["verify_token"])
+
+    def _access_tokens() -> dict[str, str]:
+        return dict(json.loads(_secret.get()).get("access_tokens") or {})
 
 
 webhook = MetaWebhook(
@@ -38,6 +47,7 @@ webhook = MetaWebhook(
     app_secret=_app_secret,
     verify_token=_verify_token,
     max_body_bytes=settings.max_body_bytes,
+    graph=MetaGraphClient(lambda account_id: _access_tokens().get(account_id), base_url=settings.meta_graph_base_url),
 )
 
 
@@ -59,4 +69,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return http.error(413, "payload too large")
     except InvalidRequest as error:
         return http.error(400, str(error))
+    except MetaGraphError:
+        # The Graph API is down or throttling: 503, and Meta delivers the event again later.
+        metrics.add_metric(name="MentionFetchFailed", unit="Count", value=1)
+        return http.error(503, "cannot read mentions right now")
     # Anything else propagates: API Gateway answers 5xx and Meta delivers again.

@@ -220,6 +220,9 @@ def test_the_simulator_speaks_every_channel_and_redelivery_twice_concurrently_ad
     # Then every platform shows up in the inbox, keyword posts found by polling among them
     assert {t["channel"] for t in new} == {"x", "instagram", "facebook", "google"}
     assert "post" in {t["kind"] for t in new}
+    # Instagram mentions arrive as ids; their text and author were read from the (fake) Graph API
+    ig_mentions = [t for t in new if t["channel"] == "instagram" and t["kind"] == "mention"]
+    assert ig_mentions and all(t["subject"] and t["customer"]["handle"] for t in ig_mentions)
     monitors = get(stack, "/api/monitors", "admin@demo.local").json()["items"]
     assert monitors[0]["billable_reads"] >= 2 and float(monitors[0]["spend_usd"]) > 0
     assert {c["path"] for c in stack.fakes.x_api.calls} == {"/2/tweets/search/recent"}

@@ -187,3 +187,63 @@ def test_redelivery_twice_concurrently_stores_each_message_once(handler: Any, st
     assert len(tickets(store, tenant)) == ticket_count
     executions = boto3.client("stepfunctions").list_executions(stateMachineArn=handler.arn)["executions"]
     assert len(executions) == ticket_count
+
+
+# -- Instagram mentions: content read through the Graph API ---------------------------------------
+
+
+def mentions_handler(handler: Any, answers: dict[str, Any]) -> Any:
+    """The loaded webhook with its Graph client answering from `answers` (comment id -> content or error)."""
+    from mentiondesk.channels.meta_graph import MentionContent
+
+    class Graph:
+        def __init__(self) -> None:
+            self.calls: list[str] = []
+
+        def mention_content(self, account_id: str, media_id: str, comment_id: str | None) -> MentionContent | None:
+            key = comment_id or media_id
+            self.calls.append(key)
+            answer = answers.get(key)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+
+    handler.webhook.graph = Graph()
+    return handler
+
+
+def test_id_only_mentions_are_stored_with_the_text_graph_gives(handler: Any, store: Store, tenant: str) -> None:
+    from mentiondesk.channels.meta_graph import MentionContent, MetaGraphRefused
+
+    mentions_handler(
+        handler,
+        {
+            "17944400000000001": MentionContent(
+                text="@acme 充電できない",
+                author_id="5511000000000099",
+                username="yui",
+                created_at=None,
+                url=None,
+                media=(),
+            ),
+            "18033300000000002": MetaGraphRefused("token expired", 400, 190),
+        },
+    )
+    status, answer = deliver(handler, meta_event("ig_mentions.json"))
+    assert status == 200 and answer["accepted"] == 2  # the refused one is kept too, as ids
+    by_native = {m.native_id: m for m in messages(store, tenant)}
+    assert by_native["17944400000000001"].text == "@acme 充電できない"
+    assert by_native["17944400000000001"].author.handle == "yui"
+    assert by_native["18033300000000002"].text == ""
+    # No customer profile is made for a message without an author; the admins hear about the token
+    assert store.customers.profile(tenant, "instagram:5511000000000099")["message_count"] == 1
+    alerts = store.alerts.recent(tenant)
+    assert [(a.kind, a.severity) for a in alerts] == [("meta_graph_refused", "critical")]
+
+
+def test_graph_outage_answers_503_so_meta_delivers_again(handler: Any, store: Store, tenant: str) -> None:
+    from mentiondesk.channels.meta_graph import MetaGraphError
+
+    mentions_handler(handler, {"17944400000000001": MetaGraphError("Graph answered 500", 500)})
+    status, _ = deliver(handler, meta_event("ig_mentions.json"))
+    assert status == 503 and tickets(store, tenant) == []

@@ -86,14 +86,19 @@ class XPollSettings(WebhookSettings):
 
 
 class MetaWebhookSettings(WebhookSettings):
-    """webhook_meta: the Meta app secret and our verify token.
+    """webhook_meta: the Meta app secret, our verify token, and access tokens for the Graph API.
 
-    Deployed, one Secrets Manager secret holds JSON {"app_secret": ..., "verify_token": ...}.
+    Deployed, one Secrets Manager secret holds JSON {"app_secret": ..., "verify_token": ...,
+    "access_tokens": {"<instagram account id>": "<token>", ...}} (access_tokens optional: without a
+    token, Instagram mentions are stored as the ids Meta sends). Locally the values come from
+    MENTIONDESK_META_* variables (MENTIONDESK_META_ACCESS_TOKENS is that JSON map).
     """
 
     mentiondesk_meta_app_secret: SecretStr | None = None
     mentiondesk_meta_verify_token: SecretStr | None = None
+    mentiondesk_meta_access_tokens: SecretStr | None = None
     meta_secret_arn: str | None = None
+    meta_graph_base_url: str = "https://graph.facebook.com/v26.0"
 
     @model_validator(mode="after")
     def _secret_source(self) -> Self:

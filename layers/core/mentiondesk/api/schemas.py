@@ -33,7 +33,7 @@ class TicketSummaryOut(BaseModel):
     language: str | None
     sentiment: str | None
     sentiment_scores: dict[str, float] | None
-    customer_id: str
+    customer_id: str | None  # None when the platform did not say who wrote it
     customer: CustomerOut
     assignee: AssigneeOut | None
     team: str
@@ -55,7 +55,7 @@ class TicketSummaryOut(BaseModel):
             language=t.language,
             sentiment=t.sentiment,
             sentiment_scores=t.sentiment_scores,
-            customer_id=f"{t.platform}:{t.customer.platform_user_id}",
+            customer_id=f"{t.platform}:{t.customer.platform_user_id}" if t.customer.platform_user_id else None,
             customer=CustomerOut.of(t.customer),
             assignee=AssigneeOut(id=t.assignee.id, name=t.assignee.name) if t.assignee else None,
             team=t.team,

@@ -7,11 +7,14 @@ spaced JSON; never re-serialise), parse (quarantine what we cannot), then the in
 import json
 from collections.abc import Callable, Mapping
 
-from mentiondesk.channels import meta
+from mentiondesk.channels import meta, meta_graph
+from mentiondesk.channels.meta_graph import MentionContentSource
 from mentiondesk.errors import MalformedPayload, PayloadTooLarge
 from mentiondesk.ingest.quarantine import quarantine
 from mentiondesk.ingest.service import DeliveryOutcome, IngestService
+from mentiondesk.models import InboundMessage
 from mentiondesk.observability import metrics
+from mentiondesk.store.alerts import new_alert
 
 
 class MetaWebhook:
@@ -21,11 +24,13 @@ class MetaWebhook:
         app_secret: Callable[[], str],
         verify_token: Callable[[], str],
         max_body_bytes: int,
+        graph: MentionContentSource | None = None,
     ) -> None:
         self.service = service
         self.app_secret = app_secret
         self.verify_token = verify_token
         self.max_body_bytes = max_body_bytes
+        self.graph = graph
 
     def subscribe(self, params: Mapping[str, str]) -> str:
         """Meta's GET verification: the challenge, or Forbidden / InvalidRequest."""
@@ -40,4 +45,30 @@ class MetaWebhook:
             events = meta.parse_delivery(json.loads(raw_body))
         except (ValueError, MalformedPayload) as error:
             return quarantine(self.service, "meta", raw_body, error)
+        if self.graph is not None:
+            # Instagram mentions come as ids: read their text and author (MetaGraphError -> 503, redelivered).
+            events, counts = meta_graph.enrich_mentions(events, self.graph, on_refused=self._refused)
+            for name, count in counts.items():
+                if count:
+                    metrics.add_metric(name=f"Mentions{name.title().replace('_', '')}", unit="Count", value=count)
         return self.service.apply(events)
+
+    def _refused(self, mention: InboundMessage, refused: meta_graph.MetaGraphRefused) -> None:
+        """Graph refused our token or permission: the mention is stored as ids; an admin must renew access."""
+        route = self.service.store.directory.route(mention.platform, mention.account_id)
+        if route is None:
+            return
+        day = mention.created_at[:10]
+        self.service.store.alerts.raise_once(
+            new_alert(
+                route["tenant_id"],
+                "meta_graph_refused",
+                f"{mention.platform}:{mention.account_id}",
+                f"Instagram refused to show mentions of account {mention.account_id} (Graph error"
+                f" {refused.code}): they are stored without their text. Renew the account's access token in"
+                " the Meta secret (access_tokens).",
+                self.service.clock(),
+                severity="critical" if refused.code == 190 else "warning",
+            ),
+            f"meta_graph_refused#{mention.account_id}#{day}",
+        )

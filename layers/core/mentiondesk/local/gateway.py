@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from mentiondesk.local.auth import AuthorizerError, DevAuth, as_gateway_claims
+from mentiondesk.local.fake_meta import FakeMetaGraph
 from mentiondesk.local.fake_x import FakeXApi
 from mentiondesk.local.runtime import InvocationError, LambdaRuntime
 from mentiondesk.local.template import ACCOUNT, Route
@@ -35,6 +36,7 @@ class FakePlatforms:
         self.calls: list[dict[str, Any]] = []
         self.google_reviews: dict[str, dict[str, Any]] = {}  # what the fake Business Profile API serves
         self.x_api = FakeXApi()  # X API v2 reads (mentions, recent search) for the pollers
+        self.meta_graph = FakeMetaGraph()  # Instagram mention content for webhook_meta
         self._lock = threading.Lock()
 
     def handle(self, method: str, provider: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
@@ -181,9 +183,10 @@ class Gateway:
             return _json(status, answer)
         if path.startswith("/_fake/"):
             provider, _, rest = path.removeprefix("/_fake/").partition("/")
-            if provider == "x":
+            if provider in ("x", "meta"):
                 query = dict(parse_qsl(urlsplit(target).query, keep_blank_values=True))
-                read = self.fakes.x_api.handle(method, "/" + rest, query, dict((k.lower(), v) for k, v in headers))
+                fake = self.fakes.x_api if provider == "x" else self.fakes.meta_graph
+                read = fake.handle(method, "/" + rest, query, dict((k.lower(), v) for k, v in headers))
                 if read is not None:
                     status, answer, extra = read
                     status, response_headers, payload = _json(status, answer)

@@ -48,6 +48,7 @@ class Simulator:
         "x_keyword": 8,
         "instagram_comment": 14,
         "instagram_dm": 10,
+        "instagram_mention": 5,
         "facebook_comment": 10,
         "messenger": 10,
         "google_review": 10,
@@ -84,6 +85,7 @@ class Simulator:
             "x_keyword": self._x_keyword,
             "instagram_comment": self._instagram_comment,
             "instagram_dm": self._meta_dm("instagram"),
+            "instagram_mention": self._instagram_mention,
             "facebook_comment": self._facebook_comment,
             "messenger": self._meta_dm("facebook"),
             "google_review": self._google_review,
@@ -96,7 +98,11 @@ class Simulator:
         rnd = self.random
         if channel is None:
             channel = rnd.choices(list(self.CHANNELS), weights=list(self.CHANNELS.values()))[0]
-        follow = [s for s in self._recent if s.channel == channel and channel not in ("google_review", "x_keyword")]
+        follow = [
+            s
+            for s in self._recent
+            if s.channel == channel and channel not in ("google_review", "x_keyword", "instagram_mention")
+        ]
         previous = rnd.choice(follow) if follow and rnd.random() < 0.3 else None
         customer = previous.customer if previous else rnd.choice(demo.CUSTOMERS)
         if channel == "x_keyword":
@@ -229,6 +235,28 @@ class Simulator:
             }
         )
         return Sent("instagram_comment", customer, comment_id, media_id)
+
+    def _instagram_mention(self, customer: demo.Customer, text: str, previous: Sent | None) -> Sent:
+        """@mentioned in a comment on someone else's post: Meta sends only ids; webhook_meta reads the
+        comment through the (fake) Graph API with the account's token."""
+        media_id = "180" + self._new_id()
+        comment_id = "179" + self._new_id()
+        self.fakes.meta_graph.add_comment_mention(
+            demo.IG_ACCOUNT_ID,
+            media_id,
+            comment_id,
+            f"@{demo.X_HANDLE} {text}",
+            customer.handle,
+            from_id=customer.meta_id,
+        )
+        change = {"field": "mentions", "value": {"media_id": media_id, "comment_id": comment_id}}
+        self._send_meta(
+            {
+                "object": "instagram",
+                "entry": [{"id": demo.IG_ACCOUNT_ID, "time": int(time.time()), "changes": [change]}],
+            }
+        )
+        return Sent("instagram_mention", customer, comment_id, media_id)
 
     def _facebook_comment(self, customer: demo.Customer, text: str, previous: Sent | None) -> Sent:
         post_id = previous.conversation_id if previous else self.random.choice(demo.FB_POSTS)

@@ -31,6 +31,8 @@ SECRET_DEFAULTS = {
     "MENTIONDESK_META_APP_SECRET": "local-meta-app-secret",
     "MENTIONDESK_META_VERIFY_TOKEN": "local-meta-verify-token",
     "MENTIONDESK_X_BEARER_TOKEN": "local-x-bearer-token",
+    # Graph API tokens per Instagram account (JSON): the demo's account reads its mentions.
+    "MENTIONDESK_META_ACCESS_TOKENS": '{"17841400000000001": "local-meta-page-token"}',
 }
 REGION = "us-east-1"
 _AWS_ENV = (
@@ -101,6 +103,7 @@ class LocalStack:
             "X_API_SECRET_ARN": None,
             "X_API_BASE_URL": f"{self.url}/_fake/x",
             "META_SECRET_ARN": None,
+            "META_GRAPH_BASE_URL": f"{self.url}/_fake/meta/v26.0",
             "GOOGLE_API_SECRET_ARN": None,
             "GOOGLE_PUSH_AUDIENCE": self.google.audience,
             "GOOGLE_PUSH_SERVICE_ACCOUNT": self.google.service_account,

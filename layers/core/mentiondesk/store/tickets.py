@@ -178,6 +178,55 @@ class TicketStore:
                     return ticket, parent_known
         return None, parent_known
 
+    def _customer_items(
+        self, tenant: str, msg: InboundMessage, now: str, ticket_id: str, *, new_ticket: bool
+    ) -> list[dict[str, Any]]:
+        """The customer profile update and, for a new ticket, its line in the customer's history."""
+        items: list[dict[str, Any]] = []
+        items.append(
+            {
+                "Update": {
+                    "Key": {
+                        "PK": keys.customer_pk(tenant, msg.platform, msg.author.platform_user_id),
+                        "SK": keys.CUSTOMER_SK,
+                    },
+                    "UpdateExpression": (
+                        "SET entity = :e, platform = :p, author = :a, last_seen_at = :now,"
+                        " last_ticket_id = :t, customer_id = :cid, person_id = if_not_exists(person_id, :cid),"
+                        " first_seen_at = if_not_exists(first_seen_at, :now) ADD message_count :one"
+                    ),
+                    "ExpressionAttributeValues": {
+                        ":e": "customer",
+                        ":p": msg.platform,
+                        ":a": msg.author.model_dump(mode="json"),
+                        ":now": now,
+                        ":t": ticket_id,
+                        ":cid": keys.customer_id(msg.platform, msg.author.platform_user_id),
+                        ":one": 1,
+                    },
+                }
+            }
+        )
+        if new_ticket:
+            # The customer's tickets, newest last: their history is one Query on their partition.
+            items.append(
+                {
+                    "Put": {
+                        "Item": {
+                            "PK": keys.customer_pk(tenant, msg.platform, msg.author.platform_user_id),
+                            "SK": keys.customer_ticket_sk(now, ticket_id),
+                            "entity": "customer_ticket",
+                            "ticket_id": ticket_id,
+                            "created_at": now,
+                            "platform": msg.platform,
+                            "kind": msg.kind,
+                            "subject": excerpt(msg.text, 120),
+                        }
+                    }
+                }
+            )
+        return items
+
     def _write_inbound(
         self,
         tenant: str,
@@ -303,48 +352,12 @@ class TicketStore:
                 detail={"message_id": message_id, "platform": msg.platform, "kind": msg.kind},
             )
         items.append({"Put": {"Item": _event_item(tenant, ticket_id, event)}})
-        items.append(
-            {
-                "Update": {
-                    "Key": {
-                        "PK": keys.customer_pk(tenant, msg.platform, msg.author.platform_user_id),
-                        "SK": keys.CUSTOMER_SK,
-                    },
-                    "UpdateExpression": (
-                        "SET entity = :e, platform = :p, author = :a, last_seen_at = :now,"
-                        " last_ticket_id = :t, customer_id = :cid, person_id = if_not_exists(person_id, :cid),"
-                        " first_seen_at = if_not_exists(first_seen_at, :now) ADD message_count :one"
-                    ),
-                    "ExpressionAttributeValues": {
-                        ":e": "customer",
-                        ":p": msg.platform,
-                        ":a": msg.author.model_dump(mode="json"),
-                        ":now": now,
-                        ":t": ticket_id,
-                        ":cid": keys.customer_id(msg.platform, msg.author.platform_user_id),
-                        ":one": 1,
-                    },
-                }
-            }
+        # A platform that names no author (an Instagram mention Meta sends as ids only) makes no
+        # customer profile: all such messages would otherwise merge into one "customer".
+        known_author = bool(msg.author.platform_user_id)
+        items.extend(
+            self._customer_items(tenant, msg, now, ticket_id, new_ticket=parent is None) if known_author else []
         )
-        if parent is None:
-            # The customer's tickets, newest last: their history is one Query on their partition.
-            items.append(
-                {
-                    "Put": {
-                        "Item": {
-                            "PK": keys.customer_pk(tenant, msg.platform, msg.author.platform_user_id),
-                            "SK": keys.customer_ticket_sk(now, ticket_id),
-                            "entity": "customer_ticket",
-                            "ticket_id": ticket_id,
-                            "created_at": now,
-                            "platform": msg.platform,
-                            "kind": msg.kind,
-                            "subject": excerpt(msg.text, 120),
-                        }
-                    }
-                }
-            )
         if msg.reply_to and not parent_known:
             # The message this replies to has not arrived (yet): when it does, it joins this ticket.
             items.append(
