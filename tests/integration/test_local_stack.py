@@ -223,6 +223,9 @@ def test_the_simulator_speaks_every_channel_and_redelivery_twice_concurrently_ad
     # Instagram mentions arrive as ids; their text and author were read from the (fake) Graph API
     ig_mentions = [t for t in new if t["channel"] == "instagram" and t["kind"] == "mention"]
     assert ig_mentions and all(t["subject"] and t["customer"]["handle"] for t in ig_mentions)
+    # Meta DMs carry only the sender's id; the name comes from the (fake) User Profile APIs
+    meta_dms = [t for t in new if t["channel"] in ("instagram", "facebook") and t["kind"] == "dm"]
+    assert meta_dms and all(t["customer"]["display_name"] for t in meta_dms)
     monitors = get(stack, "/api/monitors", "admin@demo.local").json()["items"]
     assert monitors[0]["billable_reads"] >= 2 and float(monitors[0]["spend_usd"]) > 0
     assert {c["path"] for c in stack.fakes.x_api.calls} == {"/2/tweets/search/recent"}

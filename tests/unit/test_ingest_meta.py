@@ -247,3 +247,16 @@ def test_graph_outage_answers_503_so_meta_delivers_again(handler: Any, store: St
     mentions_handler(handler, {"17944400000000001": MetaGraphError("Graph answered 500", 500)})
     status, _ = deliver(handler, meta_event("ig_mentions.json"))
     assert status == 503 and tickets(store, tenant) == []
+
+
+def test_events_for_an_unregistered_account_are_acknowledged_and_stored_nowhere(
+    handler: Any, store: Store, tenant: str
+) -> None:
+    payload = meta_event("messenger.json")
+    for entry in payload["entry"]:
+        entry["id"] = "999999999999999"
+        for event in entry.get("messaging", []):
+            event["recipient"]["id"] = "999999999999999"
+    status, answer = deliver(handler, payload)
+    assert status == 200 and answer["accepted"] == 0 and answer["ignored"].get("unknown_account", 0) >= 1
+    assert tickets(store, tenant) == []

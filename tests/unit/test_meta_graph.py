@@ -486,3 +486,48 @@ def test_a_missing_mention_is_not_asked_twice() -> None:
     with pytest.raises(MetaGraphRefused):
         client.mention_content(ACCOUNT, COMMENT_MEDIA, "17944400000009999")
     assert len(session.requests) == 1
+
+
+# -- DM senders: the User Profile APIs -------------------------------------------------------------
+
+
+def test_instagram_and_messenger_sender_profiles() -> None:
+    graph = FakeMetaGraph(clock=lambda: NOW)
+    graph.add_sender(
+        "6611000000000001", name="青木 凛", username="rin.aoki", follower_count=320, is_verified_user=False
+    )
+    graph.add_sender("7100000000000001", first_name="Emily", last_name="Carter")
+    client, session = client_for(graph, {ACCOUNT: TOKEN, "104400000000001": TOKEN})
+    ig = client.sender_profile(ACCOUNT, "instagram", "6611000000000001")
+    assert ig is not None and (ig.name, ig.username, ig.followers, ig.verified) == ("青木 凛", "rin.aoki", 320, False)
+    fb = client.sender_profile("104400000000001", "facebook", "7100000000000001")
+    assert fb is not None and fb.name == "Emily Carter" and fb.username is None
+    assert session.requests[1]["params"]["fields"] == "first_name,last_name"
+    assert client.sender_profile("17841455500000009", "instagram", "6611000000000001") is None  # no token
+
+
+def test_dm_senders_are_named_once_per_delivery_and_never_fail_the_delivery() -> None:
+    from mentiondesk.channels.meta_graph import enrich_senders
+
+    graph = FakeMetaGraph(clock=lambda: NOW)
+    graph.add_sender("6611000000000001", name="青木 凛", username="rin.aoki")
+    client, session = client_for(graph)
+    events = delivery("ig_messaging.json")
+    named, counts = enrich_senders(events, client, lambda _m: None)
+    dms = [e for e in named if isinstance(e, InboundMessage) and e.kind == "dm"]
+    first = [e for e in dms if e.author.platform_user_id == "6611000000000001"]
+    assert first and all(e.author.handle == "rin.aoki" and e.author.display_name == "青木 凛" for e in first)
+    # One call per sender per delivery; a sender Graph does not know (no consent yet) keeps the id
+    assert counts["profile_fetched"] == 1 and len([r for r in session.requests if "6611000000000001" in r["url"]]) == 1
+    assert all(e.author.platform_user_id for e in dms)
+
+
+def test_a_known_customer_costs_no_graph_call() -> None:
+    from mentiondesk.channels.meta_graph import enrich_senders
+    from mentiondesk.models import Author
+
+    client, session = client_for(FakeMetaGraph(clock=lambda: NOW))
+    known = Author(platform_user_id="6611000000000001", handle="rin.aoki", display_name="青木 凛")
+    named, counts = enrich_senders(delivery("ig_messaging.json"), client, lambda m: known)
+    assert counts["profile_known"] >= 1 and session.requests == []
+    assert any(isinstance(e, InboundMessage) and e.author.display_name == "青木 凛" for e in named)

@@ -31,6 +31,10 @@ MEDIA_FIELDS = "id,caption,timestamp,username,permalink,media_type,media_url"
 DOCUMENTED_COMMENT_FIELDS = "id,text,timestamp,media"
 DOCUMENTED_MEDIA_FIELDS = "id,caption,timestamp,username,media_type,media_url"
 
+# The User Profile APIs: Instagram (IGSID; username from v14.0) and Messenger (PSID).
+INSTAGRAM_SENDER_FIELDS = "name,username,follower_count,is_verified_user"
+MESSENGER_SENDER_FIELDS = "first_name,last_name"
+
 _DIGITS = re.compile(r"[0-9]{1,30}")
 # Graph's own "wait and retry" codes, sent with 4xx statuses: 1 unknown, 2 service, 4/17/32/613
 # throttling, 341 application limit; 80000-80099 business-use-case rate limits (Instagram: 80002).
@@ -69,6 +73,14 @@ class MentionContent:
     created_at: str | None  # clock.iso
     url: str | None  # the post's permalink
     media: tuple[MediaRef, ...]
+
+
+@dataclass(frozen=True)
+class SenderProfile:
+    name: str | None
+    username: str | None
+    followers: int | None
+    verified: bool
 
 
 class MetaGraphClient:
@@ -114,6 +126,27 @@ class MetaGraphClient:
         if comment_id is not None:
             return _comment_content(_node(body, "mentioned_comment"))
         return _media_content(_node(body, "mentioned_media"))
+
+    def sender_profile(self, account_id: str, platform: str, user_id: str) -> SenderProfile | None:
+        """Who sent a DM to our account `account_id`: the Instagram or Messenger User Profile API with
+        that account's token; None when no token is configured."""
+        _check_id(account_id, "account id")
+        _check_id(user_id, "user id")
+        token = (self._token_for(account_id) or "").strip()
+        if not token:
+            return None
+        if platform == "instagram":
+            body = self._get(user_id, INSTAGRAM_SENDER_FIELDS, token)
+            followers = body.get("follower_count")
+            return SenderProfile(
+                name=_text(body.get("name")),
+                username=_text(body.get("username")),
+                followers=followers if isinstance(followers, int) and followers >= 0 else None,
+                verified=body.get("is_verified_user") is True,
+            )
+        body = self._get(user_id, MESSENGER_SENDER_FIELDS, token)
+        name = " ".join(part for part in (_text(body.get("first_name")), _text(body.get("last_name"))) if part)
+        return SenderProfile(name=name or None, username=None, followers=None, verified=False)
 
     def _get(self, account_id: str, fields: str, token: str) -> dict[str, Any]:
         import requests
@@ -309,3 +342,61 @@ def _with_content(event: InboundMessage, content: MentionContent) -> InboundMess
             "media": content.media or event.media,
         }
     )
+
+
+class SenderProfileSource(Protocol):
+    def sender_profile(self, account_id: str, platform: str, user_id: str) -> SenderProfile | None: ...
+
+
+def needs_sender(event: InboundEvent) -> TypeGuard[InboundMessage]:
+    """A Meta DM whose author is only an id (Meta's messaging webhooks carry no names)."""
+    return (
+        isinstance(event, InboundMessage)
+        and event.platform in ("instagram", "facebook")
+        and event.kind == "dm"
+        and bool(event.author.platform_user_id)
+        and not event.author.handle
+        and not event.author.display_name
+    )
+
+
+def enrich_senders(
+    events: list[InboundEvent],
+    client: SenderProfileSource,
+    known: Callable[[InboundMessage], Author | None],
+) -> tuple[list[InboundEvent], dict[str, int]]:
+    """The events with each DM sender's name filled in: from `known` (the stored customer profile) when
+    we have it, else from the User Profile API, once per sender per delivery. A name is a convenience:
+    a refusal (no consent yet, blocked, missing permission) or an outage keeps the id, never fails."""
+    counts = {"profile_known": 0, "profile_fetched": 0, "profile_unavailable": 0}
+    found: dict[tuple[str, str, str], Author | None] = {}
+    result: list[InboundEvent] = []
+    for event in events:
+        if not needs_sender(event):
+            result.append(event)
+            continue
+        key = (event.platform, event.account_id, event.author.platform_user_id)
+        if key not in found:
+            author = known(event)
+            if author is not None:
+                counts["profile_known"] += 1
+            else:
+                try:
+                    profile = client.sender_profile(event.account_id, event.platform, event.author.platform_user_id)
+                except (MetaGraphRefused, MetaGraphError):
+                    profile = None
+                if profile is None or not (profile.name or profile.username):
+                    counts["profile_unavailable"] += 1
+                else:
+                    counts["profile_fetched"] += 1
+                    author = Author(
+                        platform_user_id=event.author.platform_user_id,
+                        handle=profile.username,
+                        display_name=profile.name,
+                        followers=profile.followers,
+                        verified=profile.verified,
+                    )
+            found[key] = author
+        author = found[key]
+        result.append(event.model_copy(update={"author": author}) if author is not None else event)
+    return result, counts

@@ -6,15 +6,20 @@ spaced JSON; never re-serialise), parse (quarantine what we cannot), then the in
 
 import json
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
 from mentiondesk.channels import meta, meta_graph
-from mentiondesk.channels.meta_graph import MentionContentSource
-from mentiondesk.errors import MalformedPayload, PayloadTooLarge
+from mentiondesk.channels.meta_graph import MentionContentSource, SenderProfileSource
+from mentiondesk.errors import MalformedPayload, NotFound, PayloadTooLarge
 from mentiondesk.ingest.quarantine import quarantine
 from mentiondesk.ingest.service import DeliveryOutcome, IngestService
-from mentiondesk.models import InboundMessage
+from mentiondesk.models import Author, InboundMessage
 from mentiondesk.observability import metrics
 from mentiondesk.store.alerts import new_alert
+
+
+class GraphSource(MentionContentSource, SenderProfileSource, Protocol):
+    """What the webhook reads from the Graph API: mention content and DM senders' profiles."""
 
 
 class MetaWebhook:
@@ -24,7 +29,7 @@ class MetaWebhook:
         app_secret: Callable[[], str],
         verify_token: Callable[[], str],
         max_body_bytes: int,
-        graph: MentionContentSource | None = None,
+        graph: GraphSource | None = None,
     ) -> None:
         self.service = service
         self.app_secret = app_secret
@@ -51,7 +56,25 @@ class MetaWebhook:
             for name, count in counts.items():
                 if count:
                     metrics.add_metric(name=f"Mentions{name.title().replace('_', '')}", unit="Count", value=count)
+            # Meta's DMs name nobody: the sender's name from their stored profile, else the User Profile API.
+            events, counts = meta_graph.enrich_senders(events, self.graph, self._known_author)
+            if counts["profile_unavailable"]:
+                metrics.add_metric(name="SenderProfileUnavailable", unit="Count", value=counts["profile_unavailable"])
         return self.service.apply(events)
+
+    def _known_author(self, message: InboundMessage) -> Author | None:
+        """The sender as their customer profile already knows them (no Graph call for returning customers)."""
+        route = self.service.store.directory.route(message.platform, message.account_id)
+        if route is None:
+            return None
+        try:
+            profile = self.service.store.customers.profile(
+                route["tenant_id"], f"{message.platform}:{message.author.platform_user_id}"
+            )
+        except NotFound:
+            return None
+        author = Author.model_validate(profile.get("author") or {"platform_user_id": ""})
+        return author if author.platform_user_id and (author.display_name or author.handle) else None
 
     def _refused(self, mention: InboundMessage, refused: meta_graph.MetaGraphRefused) -> None:
         """Graph refused our token or permission: the mention is stored as ids; an admin must renew access."""

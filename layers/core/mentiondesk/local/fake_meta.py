@@ -25,6 +25,9 @@ _NAME = re.compile(r"[a-z_]+")
 _SHORTCODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 # Fields each node type has; a field outside these is "nonexisting" (#100), as Graph answers.
+_SENDER_FIELDS = frozenset(
+    {"id", "name", "username", "profile_pic", "follower_count", "is_verified_user", "first_name", "last_name"}
+)
 _USER_FIELDS = frozenset({"id", "username", "name", "mentioned_comment", "mentioned_media"})
 _COMMENT_FIELDS = frozenset(
     {"id", "text", "timestamp", "username", "from", "like_count", "media", "parent_id", "hidden", "replies", "user"}
@@ -207,10 +210,17 @@ class FakeMetaGraph:
         self._tokens = dict(tokens) if tokens is not None else None  # None: any token is accepted
         self._clock = clock
         self._accounts: dict[str, _Account] = {}
+        self._senders: dict[str, dict[str, Any]] = {}  # PSID / IGSID -> profile fields
         self._failures: list[tuple[int, int]] = []
         self._lock = threading.RLock()
 
     # -- seeding and failure injection ------------------------------------------------------------
+
+    def add_sender(self, user_id: str, **fields: Any) -> None:
+        """A customer who messaged one of our accounts: the User Profile API answers these fields
+        (Instagram: name, username, follower_count, is_verified_user; Messenger: first_name, last_name)."""
+        with self._lock:
+            self._senders[user_id] = {k: v for k, v in fields.items() if v is not None}
 
     def add_comment_mention(
         self,
@@ -306,6 +316,15 @@ class FakeMetaGraph:
     def _user(self, user_id: str, fields: str | None) -> dict[str, Any]:
         if not _DIGITS.fullmatch(user_id):
             raise _missing_object(user_id)
+        if user_id in self._senders:
+            profile = self._senders[user_id]
+            wanted = [f.strip() for f in (fields or "id").split(",") if f.strip()]
+            for name in wanted:
+                if name not in _SENDER_FIELDS:
+                    raise _GraphError(
+                        400, 100, f"(#100) Tried accessing nonexisting field ({name}) on node type (User)"
+                    )
+            return {"id": user_id, **{k: profile[k] for k in wanted if k in profile}}
         account = self._accounts.get(user_id, _Account())
         body: dict[str, Any] = {}
         for item in _FieldsParser(fields).parse() if fields else (_Selection("id"),):

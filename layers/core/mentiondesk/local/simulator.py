@@ -294,6 +294,17 @@ class Simulator:
             mid = f"m_{self._new_id()}"
             now_ms = int(time.time() * 1000)
             sender = customer.meta_id
+            # What the (fake) User Profile APIs tell webhook_meta about this sender.
+            first, _, last = customer.name.partition(" ")
+            self.fakes.meta_graph.add_sender(
+                sender,
+                name=customer.name,
+                username=customer.handle,
+                follower_count=customer.followers,
+                is_verified_user=customer.followers > 10000,
+                first_name=first,
+                last_name=last or None,
+            )
             self._send_meta(
                 {
                     "object": "instagram" if platform == "instagram" else "page",

@@ -32,7 +32,7 @@ SECRET_DEFAULTS = {
     "MENTIONDESK_META_VERIFY_TOKEN": "local-meta-verify-token",
     "MENTIONDESK_X_BEARER_TOKEN": "local-x-bearer-token",
     # Graph API tokens per Instagram account (JSON): the demo's account reads its mentions.
-    "MENTIONDESK_META_ACCESS_TOKENS": '{"17841400000000001": "local-meta-page-token"}',
+    "MENTIONDESK_META_ACCESS_TOKENS": '{"17841400000000001": "local-ig-token", "104400000000009": "local-page-token"}',
 }
 REGION = "us-east-1"
 _AWS_ENV = (
