@@ -333,3 +333,24 @@ def test_an_admin_reconnects_a_revoked_account(
     assert status == 200 and channel["status"] == "active" and channel["revoked_at"] is None
     assert reconnect("admin")[0] == 409  # not revoked any more
     assert make_x_webhook(store).receive(*signed(tweet_delivery("960", "hello again"))).accepted == 1
+
+
+def test_x_activity_api_mentions_and_dms_become_tickets_once(store: Store, tenant: str) -> None:
+    import json as _json
+
+    from tests.conftest import EVENTS
+
+    posts = _json.loads((EVENTS / "x_activity" / "post.json").read_text(encoding="utf-8"))
+    webhook = make_x_webhook(store)
+    # Given an X Activity API mention delivered to the same webhook, signed the same way
+    first = webhook.receive(*signed(posts["mention_ja"]))
+    again = webhook.receive(*signed(posts["mention_ja"]))
+    # Then it is one ticket with the author from `includes`
+    assert first.accepted == 1 and again.duplicates == 1
+    message = store.tickets.detail(tenant, first.tickets[0]).messages[0]
+    assert message.kind == "mention" and message.author.handle == "taro_y" and "回線" in message.text
+    # And an encrypted X Chat event is counted, never a ticket
+    chat = _json.loads((EVENTS / "x_activity" / "chat.json").read_text(encoding="utf-8"))
+    sample = next(iter(chat.values())) if "data" not in chat else chat
+    outcome = webhook.receive(*signed(sample))
+    assert outcome.accepted == 0 and all(k.startswith("activity:chat") for k in outcome.ignored)

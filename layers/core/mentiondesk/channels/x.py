@@ -7,12 +7,12 @@ in `x-twitter-webhooks-signature: sha256=<base64>`. Always verify the untouched 
 import base64
 import hashlib
 import hmac
-import re
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from mentiondesk.channels import x_activity
 from mentiondesk.clock import iso
 from mentiondesk.errors import MalformedPayload, SignatureInvalid
 from mentiondesk.models import (
@@ -253,25 +253,9 @@ def parse_delivery(payload: Any) -> list[InboundEvent]:
     return events
 
 
-_EVENT_TYPE = re.compile(r"[A-Za-z0-9_.]{1,64}")
-
-
 def _activity_events(payload: dict[str, Any]) -> list[InboundEvent] | None:
-    """X Activity API (XAA) deliveries: `{"data": {"event_type": ...}}` (one or a list). XAA delivers no
-    posts (mentions come from Account Activity or the pollers); its profile, follow and news events
-    are counted. `chat.*` events carry encrypted X Chat messages, which need the user's X Chat keys:
-    counted under their type so an operator sees them (docs/channels.md)."""
-    data = payload.get("data", payload)
-    items = data if isinstance(data, list) else [data]
-    if not items or not all(isinstance(i, dict) and "event_type" in i for i in items):
-        return None
-    events: list[InboundEvent] = []
-    for item in items:
-        kind = str(item.get("event_type"))
-        kind = kind if _EVENT_TYPE.fullmatch(kind) else "unknown"
-        account = item.get("filter", {}).get("user_id") if isinstance(item.get("filter"), dict) else None
-        events.append(IgnoredEvent(platform="x", kind=f"activity:{kind}", account_id=str(account) if account else None))
-    return events
+    """X Activity API (XAA) deliveries (`{"data": {"event_type": ...}}`): see channels/x_activity.py."""
+    return x_activity.parse_activity(payload)
 
 
 def _created_at(value: str) -> str:
