@@ -245,3 +245,46 @@ def test_the_simulator_speaks_every_channel_and_redelivery_twice_concurrently_ad
     assert sum(a["duplicates"] for a in answers) == 2 * len(simulator.deliveries)
     after = [t for t in all_tickets(stack) if t["id"] not in before]
     assert len(after) == len(new) and message_count(stack, after) == messages
+
+
+def test_an_admin_connects_an_x_accounts_dms_and_they_are_polled(stack: LocalStack) -> None:
+    from datetime import UTC, datetime
+
+    admin = {"authorization": f"Bearer {token(stack, 'admin@demo.local')}"}
+    account = demo.X_ACCOUNT_ID
+    issued = stack.fakes.x_api.issue_user_tokens(account, user={"username": demo.X_HANDLE, "name": "Mentiondesk"})
+    connect = f"{stack.url}/api/channels/x-connect"
+    # Roles, a token X does not know, then the account's own refresh token
+    agent = {"authorization": f"Bearer {token(stack)}"}
+    body = {"account_id": account, "refresh_token": issued.refresh_token}
+    assert requests.post(connect, json=body, headers=agent, timeout=10).status_code == 403
+    refused = requests.post(connect, json={**body, "refresh_token": "not-a-token-x"}, headers=admin, timeout=10)
+    assert refused.status_code == 400 and "not-a-token" not in refused.text
+    answer = requests.post(connect, json=body, headers=admin, timeout=10)
+    assert answer.status_code == 200 and answer.json() == {"account_id": account, "connected": True}
+    # The refresh token was used once (X rotates it): handing it over again is refused
+    assert requests.post(connect, json=body, headers=admin, timeout=10).status_code == 400
+    # A DM monitor for the account; one per account
+    monitor = {"kind": "dms", "account_id": account, "name": "DMs", "interval_minutes": 1}
+    created = requests.post(f"{stack.url}/api/monitors", json=monitor, headers=admin, timeout=10)
+    assert created.status_code == 201, created.text
+    assert requests.post(f"{stack.url}/api/monitors", json=monitor, headers=admin, timeout=10).status_code == 409
+    # When a customer's DM waits at X
+    now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    sender = {"id": "2000000000000000301", "username": "dm_customer", "name": "DM さん"}
+    event = {
+        "id": str(int(time.time() * 1000) << 22),
+        "event_type": "MessageCreate",
+        "text": "注文番号 A-1234 の件でDMしました",
+        "sender_id": sender["id"],
+        "dm_conversation_id": f"{account}-{sender['id']}",
+        "created_at": now,
+    }
+    stack.fakes.x_api.add_dm(event, sender)
+    # Then the schedule reads it with the account's token and it becomes a DM ticket
+    found = wait_for(
+        lambda: [t for t in all_tickets(stack) if t["kind"] == "dm" and t["customer"]["handle"] == "dm_customer"],
+        timeout=10,
+    )
+    assert found[0]["subject"].startswith("注文番号")
+    assert any(c["path"] == "/2/dm_events" for c in stack.fakes.x_api.calls)

@@ -311,3 +311,95 @@ def test_mentions_monitors_use_the_mentions_endpoint_at_the_owned_read_price(sto
     assert report.micros == 3 * 1000 + 3 * 10000
     assert poller(store, ScriptedX(), Clock()).run("search").monitors == 0  # the search run leaves it alone
     assert store.monitors.get(tenant, monitor.id).since_id == "905"
+
+
+# -- DM monitors (user context) --------------------------------------------------------------------
+
+
+class Tokens:
+    def __init__(self, *answers: str | Exception) -> None:
+        self.answers = list(answers)
+
+    def access_token(self, account_id: str) -> str:
+        answer = self.answers[0] if len(self.answers) == 1 else self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+class ScriptedDms(ScriptedX):
+    def dm_events(self, account_id: str, token: str, **kw: Any) -> Page:
+        return self._next({"endpoint": "dms", "account_id": account_id, "token": token, **kw})
+
+
+def dm(event_id: str, sender: str = "3101", at: str = "2026-11-23T09:00:30.000Z") -> InboundMessage:
+    return InboundMessage(
+        platform="x",
+        account_id=ACCOUNT_ID,
+        native_id=event_id,
+        kind="dm",
+        conversation_id=f"dm:{sender}",
+        author=Author(platform_user_id=sender, handle=f"user{sender}"),
+        text=f"注文の件です {event_id}",
+        created_at=at,
+    )
+
+
+def dm_page(events: list[InboundMessage], next_token: str | None = None) -> Page:
+    ids = [e.native_id for e in events]
+    return Page(
+        posts=events,
+        skipped={},
+        post_ids=ids,
+        user_ids=sorted({e.author.platform_user_id for e in events}),
+        newest_id=max(ids, key=int) if ids else None,
+        next_token=next_token,
+        result_count=len(ids),
+        rate=None,
+    )
+
+
+def dm_poller(store: Store, reader: ScriptedX, clock: Clock, tokens: Tokens) -> XPoller:
+    service = IngestService(store, RecordingStarter(), lambda: iso(clock()))
+    return XPoller(service, reader, clock, user_tokens=tokens)
+
+
+def test_dm_monitor_reads_newest_first_and_stops_at_what_it_saw(store: Store, tenant: str) -> None:
+    monitor = make_monitor(store, tenant, kind="dms")
+    clock = Clock()
+    # First cycle: one page; a DM from before the monitor existed is read (and billed) but not a ticket
+    old = dm("1001", at="2026-11-23T08:00:00.000Z")
+    x = ScriptedDms(dm_page([dm("1003"), dm("1002", sender="3102"), old], "n1"))
+    report = dm_poller(store, x, clock, Tokens("user-token-1")).run("dms")
+    assert x.calls[0]["token"] == "user-token-1" and x.calls[0]["pagination_token"] is None
+    assert len(x.calls) == 1  # a new monitor does not page back through history
+    assert report.accepted == 2 and stored_posts(store, tenant) == ["1002", "1003"]
+    # DM events are billed at the DM read price, plus the two authors
+    assert report.micros == 3 * 10_000 + 2 * 10_000
+    assert store.monitors.get(tenant, monitor.id).since_id == "1003"
+    # Next cycle pages until it reaches 1003, and stores only what is newer
+    clock.advance(minutes=5)
+    x.answers += [dm_page([dm("1006"), dm("1005")], "n2"), dm_page([dm("1004"), dm("1003")], "n3")]
+    dm_poller(store, x, clock, Tokens("user-token-2")).run("dms")
+    assert [c["pagination_token"] for c in x.calls[1:]] == [None, "n2"]
+    assert stored_posts(store, tenant) == ["1002", "1003", "1004", "1005", "1006"]
+    assert store.monitors.get(tenant, monitor.id).since_id == "1006"
+
+
+def test_a_dm_monitor_without_a_connected_account_stops_and_alerts(store: Store, tenant: str) -> None:
+    monitor = make_monitor(store, tenant, kind="dms")
+    refused = XApiRefused("no X user token for this account", 401, "not_connected")
+    x = ScriptedDms()
+    dm_poller(store, x, Clock(), Tokens(refused)).run("dms")
+    assert x.calls == [] and store.monitors.get(tenant, monitor.id).status == "refused"
+    assert store.alerts.recent(tenant)[0].kind == "monitor_refused"
+
+
+def test_dm_rate_limits_are_per_account(store: Store, tenant: str) -> None:
+    make_monitor(store, tenant, kind="dms")
+    reset = int((START + timedelta(minutes=15)).timestamp())
+    x = ScriptedDms(XRateLimited(reset))
+    report = dm_poller(store, x, Clock(), Tokens("t")).run("dms")
+    assert report.rate_limited == 1
+    assert store.monitors.rate_limit(f"dm_events#{ACCOUNT_ID}")["reset"] == reset
+    assert store.monitors.rate_limit("search_recent") is None

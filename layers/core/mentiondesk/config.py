@@ -76,6 +76,11 @@ class XPollSettings(WebhookSettings):
     mentiondesk_x_bearer_token: SecretStr | None = None
     x_api_secret_arn: str | None = None
     x_api_base_url: str = "https://api.x.com"
+    # DM polling (user context): the app's OAuth 2.0 client (in the same secret deployed, as
+    # client_id / client_secret) and where each account's rotating tokens live (SSM SecureString).
+    mentiondesk_x_client_id: SecretStr | None = None
+    mentiondesk_x_client_secret: SecretStr | None = None
+    x_oauth_parameter_prefix: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9_./-]+$")
 
     @model_validator(mode="after")
     def _secret_source(self) -> Self:
@@ -83,6 +88,16 @@ class XPollSettings(WebhookSettings):
             self.mentiondesk_x_bearer_token, self.x_api_secret_arn, "MENTIONDESK_X_BEARER_TOKEN", "X_API_SECRET_ARN"
         )
         return self
+
+
+class XOAuthSettings(_Settings):
+    """api: connecting an X account's DMs (an admin hands over a refresh token; see XPollSettings)."""
+
+    mentiondesk_x_client_id: SecretStr | None = None
+    mentiondesk_x_client_secret: SecretStr | None = None
+    x_api_secret_arn: str | None = None
+    x_api_base_url: str = "https://api.x.com"
+    x_oauth_parameter_prefix: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9_./-]+$")
 
 
 class MetaWebhookSettings(WebhookSettings):

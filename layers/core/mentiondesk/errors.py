@@ -48,3 +48,7 @@ class TicketNotFound(NotFound):
 
 class TransientStoreError(MentiondeskError):
     """DynamoDB throttled or a transaction kept conflicting; safe to retry."""
+
+
+class UpstreamUnavailable(MentiondeskError):
+    """A platform API we needed did not answer (5xx, time-out); safe to retry later."""

@@ -211,7 +211,7 @@ class Team(BaseModel):
     strategy: Literal["round_robin", "manual"] = "round_robin"
 
 
-MonitorKind = Literal["mentions", "search"]
+MonitorKind = Literal["mentions", "search", "dms"]
 # active: polled on its schedule; paused: by an admin; budget_exhausted: paused itself at its monthly
 # budget until the month turns or the budget is raised; refused: X refused the query or our token
 # (permanent 4xx) until an admin changes it.
@@ -229,7 +229,8 @@ class MonitorCycle(BaseModel):
 
 
 class Monitor(BaseModel):
-    """An X polling source: our own mentions, or a keyword search for posts that do not tag us."""
+    """An X polling source: our own mentions, our DMs (user context), or a keyword search for posts
+    that do not tag us."""
 
     tenant_id: str
     id: str

@@ -21,6 +21,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/channels"): LEADS,
     ("POST", "/api/channels"): ADMINS,
     ("POST", "/api/channels/reconnect"): ADMINS,
+    ("POST", "/api/channels/x-connect"): ADMINS,
     ("GET", "/api/monitors"): LEADS,
     ("POST", "/api/monitors"): ADMINS,
     ("GET", "/api/monitors/<monitor_id>"): LEADS,

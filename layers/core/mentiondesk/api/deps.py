@@ -1,11 +1,33 @@
 """Collaborators of the API routes, built once per process from the function's settings."""
 
+from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING
 
 from mentiondesk.config import StoreSettings
 from mentiondesk.store.factory import Store, store_for
+
+if TYPE_CHECKING:
+    from mentiondesk.channels.x_oauth import XUserTokens
 
 
 @cache
 def store() -> Store:
     return store_for(StoreSettings.from_env().table_name)
+
+
+@cache
+def x_connector() -> "XConnector":
+    """What connects an X account's DMs: its token store and the X API, from the function's settings."""
+    from mentiondesk.channels.x_api import XApiClient
+    from mentiondesk.config import XOAuthSettings
+    from mentiondesk.polling.runtime import build_user_tokens
+
+    settings = XOAuthSettings.from_env()
+    return XConnector(build_user_tokens(settings), XApiClient(lambda: "", base_url=settings.x_api_base_url).me)
+
+
+class XConnector:
+    def __init__(self, tokens: "XUserTokens | None", me: "Callable[[str], str]") -> None:
+        self.tokens = tokens
+        self.me = me

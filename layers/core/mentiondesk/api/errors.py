@@ -12,6 +12,7 @@ from mentiondesk.errors import (
     NotFound,
     TransientStoreError,
     Unauthorized,
+    UpstreamUnavailable,
 )
 
 STATUS = {
@@ -21,6 +22,7 @@ STATUS = {
     Conflict: 409,
     InvalidRequest: 400,
     TransientStoreError: 503,
+    UpstreamUnavailable: 503,
 }
 
 

@@ -179,6 +179,22 @@ class ChannelRef(BaseModel):
     account_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:/-]+$")
 
 
+class XConnectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    account_id: str = Field(pattern=r"^[0-9]{1,20}$", description="The registered X account to read DMs of")
+    refresh_token: str = Field(
+        min_length=10,
+        max_length=1024,
+        description="An OAuth 2.0 refresh token of that account (offline.access, dm.read)",
+    )
+
+
+class XConnectOut(BaseModel):
+    account_id: str
+    connected: bool
+
+
 class ChannelOut(BaseModel):
     platform: str
     account_id: str
@@ -240,7 +256,7 @@ Language = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 class MonitorIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["mentions", "search"]
+    kind: Literal["mentions", "search", "dms"]
     account_id: str = Field(pattern=r"^[0-9]{1,20}$", description="A registered X channel account of the tenant")
     name: str = Field(min_length=1, max_length=100)
     query: str | None = Field(default=None, min_length=1, max_length=512, description="search only: X search syntax")

@@ -1,7 +1,8 @@
-"""X API v2 reads for the scheduled pollers: recent search and our account's mentions timeline.
+"""X API v2 reads for the scheduled pollers: recent search, our account's mentions timeline, and our
+account's Direct Messages (user context: the DM lookup refuses the app-only bearer token).
 
 One request per call and no retries: the poller owns cursors, back-off and budgets. A page comes back
-normalised to InboundMessage, with the ids of every post and user object X returned (each is billed).
+normalised to InboundMessage, with the ids of every post, DM event and user object X returned (each is billed).
 """
 
 import re
@@ -31,6 +32,16 @@ MEDIA_FIELDS = "type,url,preview_image_url"
 _FIELDS = {
     "tweet.fields": TWEET_FIELDS,
     "expansions": EXPANSIONS,
+    "user.fields": USER_FIELDS,
+    "media.fields": MEDIA_FIELDS,
+}
+# GET /2/dm_events: MessageCreate events with their sender (user object) and attached media.
+DM_EVENT_FIELDS = "id,event_type,text,sender_id,dm_conversation_id,created_at,attachments,referenced_tweets"
+DM_EXPANSIONS = "sender_id,attachments.media_keys"
+_DM_FIELDS = {
+    "dm_event.fields": DM_EVENT_FIELDS,
+    "event_types": "MessageCreate",
+    "expansions": DM_EXPANSIONS,
     "user.fields": USER_FIELDS,
     "media.fields": MEDIA_FIELDS,
 }
@@ -110,11 +121,11 @@ class XApiRefused(MentiondeskError):
 
 @dataclass(frozen=True)
 class Page:
-    """One answer of a timeline endpoint, normalised."""
+    """One answer of a timeline endpoint (or of the DM lookup), normalised."""
 
-    posts: list[InboundMessage]  # customer posts (own posts and retweets left out)
-    skipped: dict[str, int]  # counted, not returned: own_post, retweet, malformed
-    post_ids: list[str]  # every post object X returned in data: billing counts them all
+    posts: list[InboundMessage]  # customer posts or DMs (own posts, retweets and own DMs left out)
+    skipped: dict[str, int]  # counted, not returned: own_post, retweet, malformed (DMs: own_dm, other_event)
+    post_ids: list[str]  # every post (or DM event) object X returned in data: billing counts them all
     user_ids: list[str]  # every user object in includes.users: billed as user reads
     newest_id: str | None
     next_token: str | None
@@ -129,6 +140,68 @@ def parse_page(body: Any, account_id: str, *, source: Source, rate: RateLimit | 
     page; a body whose overall shape is wrong raises XApiError. X omits `data` on empty pages and on
     answers that only carry `errors`: both are empty pages.
     """
+    data, meta, users, user_ids, media = _sections(body)
+    posts: list[InboundMessage] = []
+    post_ids: list[str] = []
+    skipped = {"own_post": 0, "retweet": 0, "malformed": 0}
+    for item in data:
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]:
+            post_ids.append(item["id"])
+        outcome = _normalize(item, account_id, source, users, media)
+        if isinstance(outcome, InboundMessage):
+            posts.append(outcome)
+        else:
+            skipped[outcome] += 1
+
+    return Page(
+        posts=posts,
+        skipped=skipped,
+        post_ids=post_ids,
+        user_ids=user_ids,
+        newest_id=_str_or_none(meta.get("newest_id")),
+        next_token=_str_or_none(meta.get("next_token")),
+        result_count=_count(meta),
+        rate=rate,
+    )
+
+
+def parse_dm_page(body: Any, account_id: str, rate: RateLimit | None = None) -> Page:
+    """A `GET /2/dm_events` body as a Page of the DMs customers sent our account `account_id`.
+
+    DMs keep the webhook's conventions (`x.normalize_dm`): kind "dm", conversation `dm:{sender}`, the DM
+    event id as native id (X shares DM event ids across v1.1, v2 and webhooks), so a DM seen both ways is
+    one message. DMs we sent are counted as own_dm; other event types as other_event. The DM meta has no
+    newest_id: the page's is its largest event id (ids are snowflakes, newest first).
+    """
+    data, meta, users, user_ids, media = _sections(body)
+    posts: list[InboundMessage] = []
+    event_ids: list[str] = []
+    skipped = {"own_dm": 0, "other_event": 0, "malformed": 0}
+    for item in data:
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]:
+            event_ids.append(item["id"])
+        outcome = _normalize_dm(item, account_id, users, media)
+        if isinstance(outcome, InboundMessage):
+            posts.append(outcome)
+        else:
+            skipped[outcome] += 1
+    numeric = [int(i) for i in event_ids if _DIGITS.fullmatch(i)]
+    return Page(
+        posts=posts,
+        skipped=skipped,
+        post_ids=event_ids,
+        user_ids=user_ids,
+        newest_id=str(max(numeric)) if numeric else None,
+        next_token=_str_or_none(meta.get("next_token")),
+        result_count=_count(meta),
+        rate=rate,
+    )
+
+
+def _sections(
+    body: Any,
+) -> tuple[list[Any], dict[str, Any], dict[str, dict[str, Any]], list[str], dict[str, dict[str, Any]]]:
+    """data, meta, users by id, every user id in includes.users, media by key; XApiError on a wrong shape."""
     if not isinstance(body, dict):
         raise XApiError("the X API answered something that is not a JSON object", 200)
     data = _section(body, "data", list)
@@ -148,30 +221,12 @@ def parse_page(body: Any, account_id: str, *, source: Source, rate: RateLimit | 
         for item in raw_media
         if isinstance(item, dict) and isinstance(item.get("media_key"), str)
     }
+    return data, meta, users, user_ids, media
 
-    posts: list[InboundMessage] = []
-    post_ids: list[str] = []
-    skipped = {"own_post": 0, "retweet": 0, "malformed": 0}
-    for item in data:
-        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]:
-            post_ids.append(item["id"])
-        outcome = _normalize(item, account_id, source, users, media)
-        if isinstance(outcome, InboundMessage):
-            posts.append(outcome)
-        else:
-            skipped[outcome] += 1
 
+def _count(meta: dict[str, Any]) -> int:
     result_count = meta.get("result_count")
-    return Page(
-        posts=posts,
-        skipped=skipped,
-        post_ids=post_ids,
-        user_ids=user_ids,
-        newest_id=_str_or_none(meta.get("newest_id")),
-        next_token=_str_or_none(meta.get("next_token")),
-        result_count=result_count if isinstance(result_count, int) and not isinstance(result_count, bool) else 0,
-        rate=rate,
-    )
+    return result_count if isinstance(result_count, int) and not isinstance(result_count, bool) else 0
 
 
 def _section(parent: dict[str, Any], what: str, kind: type, *, key: str | None = None) -> Any:
@@ -238,11 +293,8 @@ def _normalize(
         kind = "post"  # found by keyword: neither mentions nor answers us
 
     created_at = _created_at(item.get("created_at"), post_id)
-    user = users.get(author_id, {})
-    username = user.get("username")
-    handle = username if isinstance(username, str) and _USERNAME.fullmatch(username) else None
-    metrics = _dict(user.get("public_metrics"))
-    followers = metrics.get("followers_count")
+    author = _author(author_id, users)
+    handle = author.handle
     lang = item.get("lang")
     conversation_id = item.get("conversation_id")
     try:
@@ -253,13 +305,7 @@ def _normalize(
             kind=kind,
             conversation_id=conversation_id if isinstance(conversation_id, str) and conversation_id else post_id,
             reply_to=reply_to,
-            author=Author(
-                platform_user_id=author_id,
-                handle=handle,
-                display_name=user.get("name") if isinstance(user.get("name"), str) else None,
-                followers=followers if isinstance(followers, int) and not isinstance(followers, bool) else None,
-                verified=user.get("verified") is True,
-            ),
+            author=author,
             text=text,
             lang_hint=lang if isinstance(lang, str) and lang and not _NO_LANGUAGE.fullmatch(lang) else None,
             created_at=created_at,
@@ -268,6 +314,64 @@ def _normalize(
         )
     except ValidationError:
         return "malformed"
+
+
+DmSkipReason = Literal["own_dm", "other_event", "malformed"]
+
+
+def _normalize_dm(
+    item: Any,
+    account_id: str,
+    users: Mapping[str, dict[str, Any]],
+    media: Mapping[str, dict[str, Any]],
+) -> InboundMessage | DmSkipReason:
+    if not isinstance(item, dict):
+        return "malformed"
+    event_id = item.get("id")
+    event_type = item.get("event_type")
+    if not isinstance(event_id, str) or not _DIGITS.fullmatch(event_id) or not isinstance(event_type, str):
+        return "malformed"
+    if event_type != "MessageCreate":
+        return "other_event"  # ParticipantsJoin / ParticipantsLeave of group conversations
+    sender = item.get("sender_id")
+    if sender == account_id:
+        return "own_dm"
+    text = item.get("text")
+    if not isinstance(sender, str) or not _DIGITS.fullmatch(sender) or not isinstance(text, str):
+        return "malformed"  # no customer to open a ticket for (the request always asks for sender_id)
+    refs = list(_media_refs(item, event_id, media, ()))
+    for shared in _list(item.get("referenced_tweets")):
+        shared_id = shared.get("id") if isinstance(shared, dict) else None
+        if isinstance(shared_id, str) and _DIGITS.fullmatch(shared_id):
+            refs.append(MediaRef(type="link", url=f"https://x.com/i/web/status/{shared_id}"))
+    try:
+        return InboundMessage(
+            platform="x",
+            account_id=account_id,
+            native_id=event_id,
+            kind="dm",
+            conversation_id=f"dm:{sender}",  # as x.normalize_dm: all DMs of one customer, one conversation
+            author=_author(sender, users),
+            text=text,
+            created_at=_created_at(item.get("created_at"), event_id),
+            media=tuple(refs),
+        )
+    except ValidationError:
+        return "malformed"
+
+
+def _author(user_id: str, users: Mapping[str, dict[str, Any]]) -> Author:
+    """The author as includes.users describes them; only the id when X sent no user object."""
+    user = users.get(user_id, {})
+    username = user.get("username")
+    followers = _dict(user.get("public_metrics")).get("followers_count")
+    return Author(
+        platform_user_id=user_id,
+        handle=username if isinstance(username, str) and _USERNAME.fullmatch(username) else None,
+        display_name=user.get("name") if isinstance(user.get("name"), str) else None,
+        followers=followers if isinstance(followers, int) and not isinstance(followers, bool) else None,
+        verified=user.get("verified") is True,
+    )
 
 
 def _list(value: Any) -> list[Any]:
@@ -331,7 +435,8 @@ def _media_refs(
 
 
 class XApiClient:
-    """GET /2/tweets/search/recent and GET /2/users/:id/mentions with an app-only bearer token."""
+    """GET /2/tweets/search/recent and GET /2/users/:id/mentions with the app-only bearer token;
+    GET /2/dm_events and GET /2/users/me with an account's OAuth 2.0 user access token."""
 
     def __init__(
         self,
@@ -387,19 +492,48 @@ class XApiClient:
         body, rate = self._get(f"/2/users/{account_id}/mentions", params)
         return parse_page(body, account_id, source="mentions", rate=rate)
 
-    def _get(self, path: str, params: dict[str, str]) -> tuple[Any, RateLimit | None]:
+    def dm_events(
+        self, account_id: str, token: str, *, pagination_token: str | None = None, max_results: int = 100
+    ) -> Page:
+        """One page (newest first) of the DM events of our account `account_id`, read with that account's
+        user access token `token`. X offers no since_id here: the caller stops paging at what it has seen."""
+        _check_id(account_id, "account id")
+        params = {"max_results": str(min(max(max_results, 1), 100))}
+        if pagination_token:
+            params["pagination_token"] = pagination_token
+        body, rate = self._get("/2/dm_events", params, token=token, fields=_DM_FIELDS)
+        return parse_dm_page(body, account_id, rate)
+
+    def me(self, token: str) -> str:
+        """The id of the X user whose access token `token` is (XApiRefused when X refuses the token)."""
+        body, _ = self._get("/2/users/me", {}, token=token, fields={})
+        data = body.get("data") if isinstance(body, dict) else None
+        user_id = data.get("id") if isinstance(data, dict) else None
+        if not isinstance(user_id, str) or not _DIGITS.fullmatch(user_id):
+            raise XApiError("the X API's users/me answer carries no user id", 200)
+        return user_id
+
+    def _get(
+        self, path: str, params: dict[str, str], *, token: str | None = None, fields: Mapping[str, str] = _FIELDS
+    ) -> tuple[Any, RateLimit | None]:
+        """One GET with the app's bearer token, or with the user access token `token` when one is given."""
         import requests
 
         session = self._session if self._session is not None else requests.Session()
         self._session = session
-        token = self._bearer_token().strip()
-        if not token:
-            # The stack's placeholder secret, not yet filled in: a refusal an admin must act on.
-            raise XApiRefused("the X app's bearer token is not set (XApiSecretArn)", 401, "missing_token")
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        if token is None:
+            bearer = self._bearer_token().strip()
+            if not bearer:
+                # The stack's placeholder secret, not yet filled in: a refusal an admin must act on.
+                raise XApiRefused("the X app's bearer token is not set (XApiSecretArn)", 401, "missing_token")
+        else:
+            bearer = token.strip()
+            if not bearer:
+                raise XApiRefused("no X user access token was given", 401, "missing_token")
+        headers = {"Authorization": f"Bearer {bearer}", "Accept": "application/json"}
         try:
             response = session.get(
-                f"{self._base_url}{path}", params={**params, **_FIELDS}, headers=headers, timeout=self._timeout
+                f"{self._base_url}{path}", params={**params, **fields}, headers=headers, timeout=self._timeout
             )
         except requests.Timeout as error:
             raise XApiError("the X API timed out") from error

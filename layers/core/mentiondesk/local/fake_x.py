@@ -1,8 +1,11 @@
-"""The fake X API v2 the local stack serves: recent search and the mentions timeline, no network.
+"""The fake X API v2 the local stack serves, no network: recent search and the mentions timeline
+(app-only bearer token), an account's DM events and `users/me` (OAuth 2.0 user access tokens), and the
+OAuth 2.0 token endpoint's refresh grant.
 
 It answers like X where our pollers can tell the difference: only the requested fields, `includes`
 by expansion, `meta` and opaque page tokens, per-endpoint rate-limit windows with 429s, 401 without
-a bearer token, 400 for parameters or queries X would refuse, and failures injected on demand.
+a bearer token, 403 for the app-only token on the DM lookup, 400 for parameters or queries X would
+refuse, single-use refresh tokens, and failures injected on demand.
 """
 
 import base64
@@ -11,6 +14,7 @@ import hashlib
 import hmac
 import math
 import re
+import secrets
 import threading
 import time
 import unicodedata
@@ -18,11 +22,21 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 from mentiondesk.channels.x_api import MAX_QUERY_LENGTH, snowflake_time
+from mentiondesk.channels.x_oauth import TokenSet
+from mentiondesk.clock import iso
 
 _SEARCH_PATH = "/2/tweets/search/recent"
 _MENTIONS_PATH = re.compile(r"/2/users/([^/]+)/mentions")
+_DM_EVENTS_PATH = "/2/dm_events"
+_ME_PATH = "/2/users/me"
+_OAUTH2_PATH = "/2/oauth2/token"
+_ONE_TO_ONE = re.compile(r"([0-9]{1,20})-([0-9]{1,20})")
+_BASIC = re.compile(r"basic (\S+)", re.IGNORECASE)
+ACCESS_TOKEN_SECONDS = 7200  # X's user access tokens live two hours
+USER_SCOPE = "tweet.read users.read dm.read offline.access"
 _DIGITS = re.compile(r"[0-9]{1,20}")
 _BEARER = re.compile(r"bearer (\S+)", re.IGNORECASE)
 
@@ -134,6 +148,36 @@ _EXPANSIONS = frozenset(
         "referenced_tweets.id.author_id",
     ]
 )
+_DM_PARAMS = frozenset(
+    {
+        "dm_event.fields",
+        "event_types",
+        "expansions",
+        "max_results",
+        "pagination_token",
+        "media.fields",
+        "user.fields",
+        "tweet.fields",
+    }
+)
+_DM_EVENT_FIELDS = frozenset(
+    [
+        "attachments",
+        "created_at",
+        "dm_conversation_id",
+        "entities",
+        "event_type",
+        "id",
+        "participant_ids",
+        "referenced_tweets",
+        "sender_id",
+        "text",
+    ]
+)
+_DM_EVENT_TYPES = frozenset({"MessageCreate", "ParticipantsJoin", "ParticipantsLeave"})
+_DM_EXPANSIONS = frozenset({"attachments.media_keys", "participant_ids", "referenced_tweets.id", "sender_id"})
+# MessageCreate answers id, event_type, text by default; ParticipantsJoin/Leave id, event_type, participant_ids.
+_DEFAULT_DM_FIELDS = frozenset({"id", "event_type", "text", "participant_ids"})
 _DEFAULT_TWEET_FIELDS = frozenset({"id", "text", "edit_history_tweet_ids"})
 _DEFAULT_USER_FIELDS = frozenset({"id", "name", "username"})
 _DEFAULT_MEDIA_FIELDS = frozenset({"media_key", "type"})
@@ -162,14 +206,40 @@ _TITLES = {
 }
 
 
+_UNSUPPORTED_AUTHENTICATION = {
+    "title": "Unsupported Authentication",
+    "detail": "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported "
+    "authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].",
+    "type": "https://api.twitter.com/2/problems/unsupported-authentication",
+    "status": 403,
+}
+
+
+def _oauth_error(error: str, description: str) -> dict[str, Any]:
+    return {"error": error, "error_description": description}
+
+
 @dataclass
 class _Window:
     resets_at: float
     used: int = 0
 
 
+@dataclass(frozen=True)
+class _Grant:
+    user_id: str
+    expires_at: float  # access tokens only; refresh tokens live until used or revoked
+
+
 class FakeXApi:
-    """A stand-in for api.x.com's read endpoints; every method is thread-safe."""
+    """A stand-in for api.x.com's read endpoints and OAuth 2.0 token endpoint; every method is thread-safe.
+
+    `bearer_token` is the app-only token the timelines accept (None: any well-formed token). With
+    `user_tokens` the DM lookup and users/me only accept live access tokens this fake issued (through
+    `issue_user_tokens` or a refresh); without, an unknown token reads every stored DM. `client_id` and
+    `client_secret` are what the token endpoint checks (None: any client). `dm_window_limit` is the DM
+    lookup's per-user window (X documents 15 per 15 minutes); None uses `window_limit`.
+    """
 
     def __init__(
         self,
@@ -178,15 +248,28 @@ class FakeXApi:
         window_seconds: int = 900,
         *,
         bearer_token: str | None = None,
+        user_tokens: bool = False,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        dm_window_limit: int | None = None,
     ) -> None:
         self.calls: list[dict[str, Any]] = []
         self._clock = clock
         self._limit = window_limit
+        self._dm_limit = dm_window_limit if dm_window_limit is not None else window_limit
         self._window_seconds = window_seconds
         self._bearer_token = bearer_token  # None: any well-formed bearer token is accepted
+        self._user_tokens = user_tokens
+        self._client_id = client_id
+        self._client_secret = client_secret
         self._posts: dict[str, dict[str, Any]] = {}
         self._users: dict[str, dict[str, Any]] = {}
         self._media: dict[str, dict[str, Any]] = {}
+        self._dms: dict[str, dict[str, Any]] = {}
+        self._dm_participants: dict[str, frozenset[str]] = {}
+        self._access: dict[str, _Grant] = {}
+        self._refresh: dict[str, str] = {}  # live refresh token -> user id
+        self._retired: set[str] = set()  # revoked access tokens: refused even without user_tokens
         self._windows: dict[str, _Window] = {}
         self._failures: list[int] = []
         self._lock = threading.RLock()
@@ -211,6 +294,79 @@ class FakeXApi:
                 if isinstance(item.get("media_key"), str):
                     self._media[item["media_key"]] = dict(item)
 
+    def add_dm(
+        self,
+        event: dict[str, Any],
+        sender: dict[str, Any],
+        *,
+        media: Iterable[dict[str, Any]] = (),
+        participants: Iterable[str] = (),
+    ) -> None:
+        """Serve a v2 DM event sent by the v2 user object `sender` (and the v2 media it attaches).
+
+        The event names its conversation: one-to-one ids are `{a}-{b}` and must include the sender; a group
+        conversation (a plain numeric id) needs its `participants`. Each participant's token reads it.
+        """
+        event_id, sender_id = event.get("id"), sender.get("id")
+        if not isinstance(event_id, str) or not _DIGITS.fullmatch(event_id):
+            raise ValueError("a DM event needs a numeric string id")
+        if not isinstance(sender_id, str) or not _DIGITS.fullmatch(sender_id):
+            raise ValueError("a sender needs a numeric string id")
+        if event.get("sender_id", sender_id) != sender_id:
+            raise ValueError("the event's sender_id is not the sender's id")
+        event_type = event.get("event_type", "MessageCreate")
+        if event_type not in _DM_EVENT_TYPES:
+            raise ValueError("unknown DM event type")
+        conversation = event.get("dm_conversation_id")
+        pair = _ONE_TO_ONE.fullmatch(conversation) if isinstance(conversation, str) else None
+        if pair:
+            members = frozenset(pair.groups())
+            if sender_id not in members:
+                raise ValueError("the sender is not a participant of this one-to-one conversation")
+        elif isinstance(conversation, str) and _DIGITS.fullmatch(conversation) and participants:
+            members = frozenset(participants) | {sender_id}
+        else:
+            raise ValueError("a DM event needs dm_conversation_id ({a}-{b}, or a group id with participants)")
+        stored = {**event, "event_type": event_type}
+        if event_type == "ParticipantsLeave":
+            stored.pop("sender_id", None)
+        else:
+            stored["sender_id"] = sender_id
+        if event_type == "MessageCreate":
+            stored.pop("participant_ids", None)  # X lists participants on join and leave events only
+        stored.setdefault("created_at", iso(snowflake_time(event_id)))
+        with self._lock:
+            self._dms[event_id] = stored
+            self._dm_participants[event_id] = members
+            self._users[sender_id] = dict(sender)
+            for item in media:
+                if isinstance(item.get("media_key"), str):
+                    self._media[item["media_key"]] = dict(item)
+
+    def issue_user_tokens(self, account_id: str, *, user: dict[str, Any] | None = None) -> TokenSet:
+        """What X's authorization flow would hand over for `account_id` (with offline.access): an access
+        token for two hours and a refresh token this fake's token endpoint accepts once."""
+        if not _DIGITS.fullmatch(account_id):
+            raise ValueError("an account needs a numeric string id")
+        with self._lock:
+            if user is not None:
+                self._users[account_id] = {**user, "id": account_id}
+            return self._issue(account_id)
+
+    def revoke_user_tokens(self, account_id: str) -> None:
+        """The account revoked the app: its access and refresh tokens stop working."""
+        with self._lock:
+            self._retired |= {t for t, g in self._access.items() if g.user_id == account_id}
+            self._access = {t: g for t, g in self._access.items() if g.user_id != account_id}
+            self._refresh = {t: u for t, u in self._refresh.items() if u != account_id}
+
+    def _issue(self, user_id: str) -> TokenSet:
+        now = self._clock()
+        access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        self._access[access] = _Grant(user_id=user_id, expires_at=now + ACCESS_TOKEN_SECONDS)
+        self._refresh[refresh] = user_id
+        return TokenSet(access_token=access, refresh_token=refresh, expires_at=int(now) + ACCESS_TOKEN_SECONDS)
+
     def fail_next(self, status: int, times: int = 1) -> None:
         """Answer the next `times` calls with `status` (429 with rate-limit headers, others plain)."""
         if not 400 <= status <= 599:
@@ -220,10 +376,18 @@ class FakeXApi:
 
     # -- serving ----------------------------------------------------------------------------------
 
-    def handle(self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str]) -> Answer | None:
-        """(status, JSON body, response headers) for the two read endpoints; None for any other request."""
+    def handle(
+        self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], *, body: bytes = b""
+    ) -> Answer | None:
+        """(status, JSON body, response headers) for the endpoints this fake serves; None for any other
+        request. `body` is the raw request body (the token endpoint's form)."""
+        verb = method.upper()
+        if verb == "POST" and path == _OAUTH2_PATH:
+            return self._token_request(path, headers, body)
+        if verb == "GET" and path in (_DM_EVENTS_PATH, _ME_PATH):
+            return self._user_request(path, query, headers)
         mentions = _MENTIONS_PATH.fullmatch(path)
-        if method.upper() != "GET" or (path != _SEARCH_PATH and not mentions):
+        if verb != "GET" or (path != _SEARCH_PATH and not mentions):
             return None
         endpoint = "mentions" if mentions else "search"
         with self._lock:
@@ -243,12 +407,12 @@ class FakeXApi:
             rate = self._rate_headers(window, remaining=self._limit - window.used)
             try:
                 if mentions:
-                    body = self._timeline(query, user_id=mentions.group(1))
+                    answer = self._timeline(query, user_id=mentions.group(1))
                 else:
-                    body = self._timeline(query, user_id=None)
+                    answer = self._timeline(query, user_id=None)
             except _BadRequest as error:
                 return 400, {**_problem(400, _TITLES[400], str(error)), "errors": [{"message": str(error)}]}, rate
-            return 200, body, rate
+            return 200, answer, rate
 
     def _window(self, endpoint: str, now: float) -> _Window:
         window = self._windows.get(endpoint)
@@ -256,21 +420,181 @@ class FakeXApi:
             window = self._windows[endpoint] = _Window(resets_at=now + self._window_seconds)
         return window
 
-    def _rate_headers(self, window: _Window, remaining: int) -> dict[str, str]:
+    def _rate_headers(self, window: _Window, remaining: int, limit: int | None = None) -> dict[str, str]:
         return {
-            "x-rate-limit-limit": str(self._limit),
+            "x-rate-limit-limit": str(self._limit if limit is None else limit),
             "x-rate-limit-remaining": str(max(remaining, 0)),
             "x-rate-limit-reset": str(math.ceil(window.resets_at)),
         }
 
     def _authorized(self, headers: Mapping[str, str]) -> bool:
-        value = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
-        match = _BEARER.fullmatch(value.strip()) if isinstance(value, str) else None
-        if not match:
+        token = _bearer(headers)
+        if token is None:
             return False
         if self._bearer_token is None:
             return True
-        return hmac.compare_digest(match.group(1).encode(), self._bearer_token.encode())
+        return hmac.compare_digest(token.encode(), self._bearer_token.encode())
+
+    # -- user context: the DM lookup and users/me -------------------------------------------------
+
+    def _user_request(self, path: str, query: Mapping[str, str], headers: Mapping[str, str]) -> Answer:
+        dms = path == _DM_EVENTS_PATH
+        with self._lock:
+            self.calls.append({"path": path, "query": dict(query)})
+            now = self._clock()
+            token = _bearer(headers)
+            grant = self._access.get(token) if token is not None else None
+            user = grant.user_id if grant is not None and now < grant.expires_at else None
+            # A token this fake issued that expired or was revoked is refused in either mode.
+            dead = token in self._retired or (grant is not None and user is None)
+            limit = self._dm_limit if dms else self._limit
+            window = self._window(f"{'dm_events' if dms else 'users_me'}:{user or '*'}", now)
+            if self._failures:
+                status = self._failures.pop(0)
+                if status == 429:
+                    return 429, _problem(429, _TITLES[429]), self._rate_headers(window, 0, limit)
+                return status, _problem(status, _TITLES.get(status, "Error")), {}
+            if token is None:
+                return 401, _problem(401, _TITLES[401]), {}
+            if self._bearer_token is not None and hmac.compare_digest(token.encode(), self._bearer_token.encode()):
+                return 403, dict(_UNSUPPORTED_AUTHENTICATION), {}
+            if dead or (user is None and (self._user_tokens or not dms)):
+                return 401, _problem(401, _TITLES[401]), {}
+            if window.used >= limit:
+                return 429, _problem(429, _TITLES[429]), self._rate_headers(window, 0, limit)
+            window.used += 1
+            rate = self._rate_headers(window, limit - window.used, limit)
+            try:
+                if dms:
+                    return 200, self._dm_events(query, user), rate
+                assert user is not None
+                return 200, {"data": self._me(user, query)}, rate
+            except _BadRequest as error:
+                return 400, {**_problem(400, _TITLES[400], str(error)), "errors": [{"message": str(error)}]}, rate
+
+    def _me(self, user: str, query: Mapping[str, str]) -> dict[str, Any]:
+        unknown = sorted(set(query) - {"user.fields", "expansions", "tweet.fields"})
+        if unknown:
+            raise _BadRequest(f"The query parameters {unknown} are not supported by this endpoint")
+        fields = _DEFAULT_USER_FIELDS | _fields(query, "user.fields", _USER_FIELDS)
+        profile = {"id": user, "name": f"X user {user}", "username": f"user_{user[-8:]}", **self._users.get(user, {})}
+        return {k: v for k, v in profile.items() if k in fields}
+
+    def _dm_events(self, query: Mapping[str, str], user: str | None) -> dict[str, Any]:
+        unknown = sorted(set(query) - _DM_PARAMS)
+        if unknown:
+            raise _BadRequest(f"The query parameters {unknown} are not supported by this endpoint")
+        dm_fields = _fields(query, "dm_event.fields", _DM_EVENT_FIELDS) | _DEFAULT_DM_FIELDS
+        event_types = _fields(query, "event_types", _DM_EVENT_TYPES) or _DM_EVENT_TYPES
+        expansions = _fields(query, "expansions", _DM_EXPANSIONS)
+        user_fields = _fields(query, "user.fields", _USER_FIELDS) | _DEFAULT_USER_FIELDS
+        media_fields = _fields(query, "media.fields", _MEDIA_FIELDS) | _DEFAULT_MEDIA_FIELDS
+        tweet_fields = _fields(query, "tweet.fields", _TWEET_FIELDS) | _DEFAULT_TWEET_FIELDS
+        max_results = _int_param(query, "max_results", 100, 1, 100)
+        scope = f"dm_events:{user or '*'}"
+        token = query.get("pagination_token")
+        if token is not None and len(token) < 16:
+            raise _BadRequest("The `pagination_token` query parameter value is too short (minimum 16)")
+        before = _decode_token(token, scope) if token else None
+
+        selected = [
+            event
+            for event in sorted(self._dms.values(), key=lambda e: int(e["id"]), reverse=True)
+            if (user is None or user in self._dm_participants[event["id"]])
+            and event["event_type"] in event_types
+            and (before is None or int(event["id"]) < before)
+        ]
+        page, more = selected[:max_results], len(selected) > max_results
+        if not page:
+            return {"meta": {"result_count": 0}}
+        body: dict[str, Any] = {"data": [{k: v for k, v in e.items() if k in dm_fields} for e in page]}
+        includes: dict[str, Any] = {}
+        wanted: dict[str, None] = {}
+        if "sender_id" in expansions:
+            wanted.update(dict.fromkeys(e["sender_id"] for e in page if "sender_id" in e))
+        if "participant_ids" in expansions:
+            wanted.update(dict.fromkeys(p for e in page for p in _list(e.get("participant_ids")) if isinstance(p, str)))
+        users = [{k: v for k, v in self._users[u].items() if k in user_fields} for u in wanted if u in self._users]
+        if users:
+            includes["users"] = users
+        if "attachments.media_keys" in expansions:
+            keys = dict.fromkeys(key for e in page for key in _media_keys(e))
+            found = [{k: v for k, v in self._media[m].items() if k in media_fields} for m in keys if m in self._media]
+            if found:
+                includes["media"] = found
+        if "referenced_tweets.id" in expansions:
+            ids = dict.fromkeys(
+                r.get("id") for e in page for r in _list(e.get("referenced_tweets")) if isinstance(r, dict)
+            )
+            posts = [{k: v for k, v in self._posts[i].items() if k in tweet_fields} for i in ids if i in self._posts]
+            if posts:
+                includes["tweets"] = posts
+        if includes:
+            body["includes"] = includes
+        meta: dict[str, Any] = {"result_count": len(page)}
+        if more:
+            meta["next_token"] = _encode_token(scope, int(page[-1]["id"]))
+        body["meta"] = meta
+        return body
+
+    # -- the OAuth 2.0 token endpoint (refresh grant) ---------------------------------------------
+
+    def _token_request(self, path: str, headers: Mapping[str, str], body: bytes) -> Answer:
+        with self._lock:
+            self.calls.append({"path": path, "query": {}})  # the form holds secrets: never recorded
+            if self._failures:
+                status = self._failures.pop(0)
+                return status, _problem(status, _TITLES.get(status, "Error")), {}
+            content_type = _header(headers, "content-type") or ""
+            if content_type.split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+                return 400, _oauth_error("invalid_request", "Content-Type must be form-urlencoded"), {}
+            try:
+                parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
+            except (UnicodeDecodeError, ValueError):
+                return 400, _oauth_error("invalid_request", "The request body is not a form"), {}
+            if any(len(values) > 1 for values in parsed.values()):
+                return 400, _oauth_error("invalid_request", "A parameter is repeated"), {}
+            form = {name: values[0] for name, values in parsed.items()}
+            if not self._client_authenticated(headers, form):
+                return 401, _oauth_error("unauthorized_client", "Missing valid authorization header"), {}
+            if form.get("grant_type") != "refresh_token":
+                return 400, _oauth_error("unsupported_grant_type", "Only the refresh token grant is served"), {}
+            user = self._refresh.pop(form.get("refresh_token", ""), None)  # single use: spent even if unused
+            if user is None:
+                return 400, _oauth_error("invalid_request", "Value passed for the token was invalid."), {}
+            tokens = self._issue(user)
+            return (
+                200,
+                {
+                    "token_type": "bearer",
+                    "expires_in": ACCESS_TOKEN_SECONDS,
+                    "access_token": tokens.access_token,
+                    "scope": USER_SCOPE,
+                    "refresh_token": tokens.refresh_token,
+                },
+                {},
+            )
+
+    def _client_authenticated(self, headers: Mapping[str, str], form: Mapping[str, str]) -> bool:
+        """Confidential clients send HTTP Basic client_id:client_secret; public clients only client_id."""
+        value = _header(headers, "authorization")
+        basic = _BASIC.fullmatch(value.strip()) if value else None
+        if basic:
+            try:
+                client_id, colon, secret = base64.b64decode(basic.group(1), validate=True).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return False
+            if not colon or not client_id:
+                return False
+            id_ok = self._client_id is None or hmac.compare_digest(client_id.encode(), self._client_id.encode())
+            secret_ok = self._client_secret is None or hmac.compare_digest(
+                secret.encode(), self._client_secret.encode()
+            )
+            return id_ok and secret_ok
+        if value is not None or self._client_secret is not None:
+            return False  # a confidential client must authenticate
+        public_id = form.get("client_id")
+        return bool(public_id) and (self._client_id is None or public_id == self._client_id)
 
     # -- the timelines ----------------------------------------------------------------------------
 
@@ -342,6 +666,16 @@ class FakeXApi:
             body["includes"] = includes
         body["meta"] = meta
         return body
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == name), None)
+
+
+def _bearer(headers: Mapping[str, str]) -> str | None:
+    value = _header(headers, "authorization")
+    match = _BEARER.fullmatch(value.strip()) if isinstance(value, str) else None
+    return match.group(1) if match else None
 
 
 def _fields(query: Mapping[str, str], name: str, known: frozenset[str] | None) -> frozenset[str]:

@@ -185,8 +185,11 @@ class Gateway:
             provider, _, rest = path.removeprefix("/_fake/").partition("/")
             if provider in ("x", "meta"):
                 query = dict(parse_qsl(urlsplit(target).query, keep_blank_values=True))
-                fake = self.fakes.x_api if provider == "x" else self.fakes.meta_graph
-                read = fake.handle(method, "/" + rest, query, dict((k.lower(), v) for k, v in headers))
+                lowered = {k.lower(): v for k, v in headers}
+                if provider == "x":  # reads, and the OAuth 2.0 token endpoint (a form POST)
+                    read = self.fakes.x_api.handle(method, "/" + rest, query, lowered, body=body)
+                else:
+                    read = self.fakes.meta_graph.handle(method, "/" + rest, query, lowered)
                 if read is not None:
                     status, answer, extra = read
                     status, response_headers, payload = _json(status, answer)

@@ -31,6 +31,8 @@ SECRET_DEFAULTS = {
     "MENTIONDESK_META_APP_SECRET": "local-meta-app-secret",
     "MENTIONDESK_META_VERIFY_TOKEN": "local-meta-verify-token",
     "MENTIONDESK_X_BEARER_TOKEN": "local-x-bearer-token",
+    "MENTIONDESK_X_CLIENT_ID": "local-x-client-id",
+    "MENTIONDESK_X_CLIENT_SECRET": "local-x-client-secret",
     # Graph API tokens per Instagram account (JSON): the demo's account reads its mentions.
     "MENTIONDESK_META_ACCESS_TOKENS": '{"17841400000000001": "local-ig-token", "104400000000009": "local-page-token"}',
 }

@@ -26,13 +26,15 @@ from mentiondesk.channels.x_api import Page, RateLimit, XApiError, XApiRefused, 
 from mentiondesk.clock import iso
 from mentiondesk.errors import Conflict, NotFound
 from mentiondesk.ingest.service import IngestService
-from mentiondesk.models import Monitor, MonitorCycle, MonitorKind
+from mentiondesk.models import InboundEvent, Monitor, MonitorCycle, MonitorKind
 from mentiondesk.observability import logger, metrics
 from mentiondesk.polling.queries import search_query
 from mentiondesk.prices import X_PRICES, micros_to_usd, usd_to_micros
 from mentiondesk.store.alerts import new_alert
 
-MIN_PAGE = {"search": 10, "mentions": 5}  # X's smallest max_results per endpoint
+MIN_PAGE = {"search": 10, "mentions": 5, "dms": 1}  # X's smallest max_results per endpoint
+# What one item of a page costs (the DM lookup bills DM events; mentions are owned reads).
+ITEM_PRICE = {"search": "post_read", "mentions": "owned_read", "dms": "dm_event_read"}
 MAX_PAGE = 100
 MAX_PAGES_PER_RUN = 10  # per monitor per invocation; a longer cycle continues on the next tick
 LEASE = timedelta(minutes=5)
@@ -62,6 +64,14 @@ class XReader(Protocol):
         max_results: int = 100,
     ) -> Page: ...
 
+    def dm_events(
+        self, account_id: str, token: str, *, pagination_token: str | None = None, max_results: int = 100
+    ) -> Page: ...
+
+
+class UserTokens(Protocol):
+    def access_token(self, account_id: str) -> str: ...
+
 
 @dataclass
 class PollReport:
@@ -83,8 +93,12 @@ class PollReport:
         return {**self.__dict__, "usd": micros_to_usd(self.micros)}
 
 
-def endpoint_of(kind: MonitorKind) -> str:
-    return "search_recent" if kind == "search" else "mentions"
+def endpoint_of(monitor: Monitor) -> str:
+    """The rate-limit window a monitor draws on: the app's for search and mentions, the account's own
+    (user context) for its DMs."""
+    if monitor.kind == "dms":
+        return f"dm_events#{monitor.account_id}"
+    return "search_recent" if monitor.kind == "search" else "mentions"
 
 
 class XPoller:
@@ -95,12 +109,14 @@ class XPoller:
         clock: Callable[[], datetime],
         *,
         time_left: Callable[[], float] = lambda: 60.0,
+        user_tokens: UserTokens | None = None,
     ) -> None:
         self.service = service
         self.store = service.store
         self.reader = reader
         self.clock = clock
         self.time_left = time_left  # seconds the invocation has left (Lambda context)
+        self.user_tokens = user_tokens  # OAuth 2.0 user context, for DMs
 
     # -- the scheduled run -----------------------------------------------------------------------
 
@@ -138,7 +154,7 @@ class XPoller:
         if monitor.spend_month != month:
             monitor = monitor.model_copy(update={"spend_month": month, "spend_micros": 0, "billable_reads": 0})
         monitor = monitor.model_copy(update={"last_run_at": iso(now)})
-        endpoint = endpoint_of(monitor.kind)
+        endpoint = endpoint_of(monitor)
         for _ in range(MAX_PAGES_PER_RUN):
             now = self.clock()
             wait_until = self._rate_limited_until(endpoint, now)
@@ -198,6 +214,11 @@ class XPoller:
     def _read(self, monitor: Monitor, size: int, start_time: str | None) -> Page:
         token = monitor.cycle.next_token if monitor.cycle else None
         metrics.add_metric(name="PollRequest", unit="Count", value=1)
+        if monitor.kind == "dms":
+            if self.user_tokens is None:
+                raise XApiRefused("DM polling needs the X app's OAuth 2.0 client (client_id, client_secret)", 401)
+            user_token = self.user_tokens.access_token(monitor.account_id)  # XApiRefused: not connected
+            return self.reader.dm_events(monitor.account_id, user_token, pagination_token=token, max_results=size)
         if monitor.kind == "search":
             return self.reader.search_recent(
                 monitor.account_id,
@@ -220,16 +241,31 @@ class XPoller:
     ) -> Monitor:
         day = now.strftime("%Y-%m-%d")
         # Bill first (X charged for the read as it answered), then store the posts, then move the cursor.
-        resources = [f"post#{i}" for i in page.post_ids] + [f"user#{i}" for i in page.user_ids]
+        item = "dm" if monitor.kind == "dms" else "post"
+        resources = [f"{item}#{i}" for i in page.post_ids] + [f"user#{i}" for i in page.user_ids]
         first = self.store.monitors.first_reads(day, resources)
-        new_posts = sum(1 for r in first if r.startswith("post#"))
+        new_posts = sum(1 for r in first if not r.startswith("user#"))
         new_users = len(first) - new_posts
-        post_price = X_PRICES["owned_read" if monitor.kind == "mentions" else "post_read"].micros
+        post_price = X_PRICES[ITEM_PRICE[monitor.kind]].micros
         micros = new_posts * post_price + new_users * X_PRICES["user_read"].micros
+        next_token = page.next_token
+        posts: list[InboundEvent] = list(page.posts)
+        if monitor.kind == "dms":
+            # The DM lookup has no since_id: newest first, stop at what the last cycle saw. A new monitor
+            # starts at its creation (older DMs were read, as X only pages, but are not tickets). X gives DM
+            # times in whole seconds: compared to the second.
+            seen = int(monitor.since_id) if monitor.since_id else None
+            posts = [
+                p
+                for p in page.posts
+                if (int(p.native_id) > seen if seen is not None else p.created_at[:19] >= monitor.created_at[:19])
+            ]
+            if seen is None or any(int(i) <= seen for i in page.post_ids if i.isdigit()):
+                next_token = None
         self.store.monitors.record_usage(
             monitor.tenant_id, day, monitor.id, calls=1, post_reads=new_posts, user_reads=new_users, micros=micros
         )
-        outcome = self.service.apply(list(page.posts))
+        outcome = self.service.apply(posts)
         for kind, count in page.skipped.items():
             report.skipped[kind] = report.skipped.get(kind, 0) + count
         report.pages += 1
@@ -239,7 +275,7 @@ class XPoller:
         report.micros += micros
         metrics.add_metric(name="PollBillableReads", unit="Count", value=len(first))
         cycle = monitor.cycle or MonitorCycle(started_at=iso(now), newest_id=page.newest_id, start_time=start_time)
-        cycle = cycle.model_copy(update={"pages": cycle.pages + 1, "next_token": page.next_token})
+        cycle = cycle.model_copy(update={"pages": cycle.pages + 1, "next_token": next_token})
         update: dict[str, object] = {
             "spend_micros": monitor.spend_micros + micros,
             "billable_reads": monitor.billable_reads + len(first),
@@ -247,7 +283,7 @@ class XPoller:
             "failures": 0,
             "last_error": None,
         }
-        if page.next_token:
+        if next_token:
             update["cycle"] = cycle
         else:
             update["cycle"] = None
@@ -272,7 +308,7 @@ class XPoller:
     def _page_size(self, monitor: Monitor) -> int | None:
         """The largest page whose worst case (every post and author billed) fits the budget left."""
         left = usd_to_micros(monitor.monthly_budget_usd) - monitor.spend_micros
-        post = X_PRICES["owned_read" if monitor.kind == "mentions" else "post_read"].micros
+        post = X_PRICES[ITEM_PRICE[monitor.kind]].micros
         worst_per_post = post + X_PRICES["user_read"].micros
         size = min(MAX_PAGE, left // worst_per_post)
         return size if size >= MIN_PAGE[monitor.kind] else None

@@ -5,8 +5,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from mentiondesk.api import deps
 from mentiondesk.api.context import principal
-from mentiondesk.api.schemas import ChannelIn, ChannelOut, ChannelPage, ChannelRef
+from mentiondesk.api.schemas import ChannelIn, ChannelOut, ChannelPage, ChannelRef, XConnectIn, XConnectOut
 from mentiondesk.clock import now_iso
+from mentiondesk.errors import InvalidRequest, UpstreamUnavailable
 from mentiondesk.models import ChannelAccount
 from mentiondesk.observability import logger
 
@@ -55,3 +56,28 @@ def reconnect_channel(body: ChannelRef) -> ChannelOut:
         extra={"platform": body.platform, "account_id": body.account_id, "tenant_id": who.tenant_id},
     )
     return ChannelOut.of(account)
+
+
+@router.post(
+    "/api/channels/x-connect",
+    summary="Connect an X account's DMs: hand over an OAuth 2.0 refresh token of that account",
+    responses={400: {"description": "Not this tenant's X account, or X refused the token"}, 503: {}},
+)
+def connect_x(body: XConnectIn) -> XConnectOut:
+    from mentiondesk.channels.x_api import XApiError, XApiRefused
+
+    who = principal(router)
+    channels = deps.store().directory.channels(who.tenant_id)
+    if not any(c.platform == "x" and c.account_id == body.account_id and c.status == "active" for c in channels):
+        raise InvalidRequest("account_id is not an active X channel account of this tenant")
+    connector = deps.x_connector()
+    if connector.tokens is None:
+        raise InvalidRequest("DM polling is not configured in this stack (X_OAUTH_PARAMETER_PREFIX)")
+    try:
+        connector.tokens.connect(body.account_id, body.refresh_token, connector.me)
+    except XApiRefused as refused:
+        raise InvalidRequest(f"X refused the token: {refused}") from refused
+    except XApiError as error:
+        raise UpstreamUnavailable("X did not answer; try again") from error
+    logger.info("x account connected for DMs", extra={"account_id": body.account_id, "tenant_id": who.tenant_id})
+    return XConnectOut(account_id=body.account_id, connected=True)

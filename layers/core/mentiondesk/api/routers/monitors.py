@@ -10,7 +10,7 @@ from mentiondesk.api import deps
 from mentiondesk.api.context import principal
 from mentiondesk.api.schemas import AlertOut, AlertPage, MonitorIn, MonitorOut, MonitorPage, MonitorPatch
 from mentiondesk.clock import now_iso
-from mentiondesk.errors import InvalidRequest
+from mentiondesk.errors import Conflict, InvalidRequest
 from mentiondesk.ids import new_id
 from mentiondesk.models import Monitor
 from mentiondesk.observability import logger
@@ -22,9 +22,9 @@ MonitorId = Annotated[str, Path(min_length=26, max_length=26, pattern=r"^[0-9A-H
 
 
 def _check_query(kind: str, query: str | None, languages: list[str]) -> None:
-    if kind == "mentions":
+    if kind in ("mentions", "dms"):
         if query is not None:
-            raise InvalidRequest("a mentions monitor has no query")
+            raise InvalidRequest(f"a {kind} monitor has no query")
         return
     if not query or not query.strip():
         raise InvalidRequest("a search monitor needs a query")
@@ -55,6 +55,11 @@ def create_monitor(body: MonitorIn) -> Response[MonitorOut]:
     who = principal(router)
     _check_query(body.kind, body.query, body.languages)
     _check_account(who.tenant_id, body.account_id)
+    if body.kind == "dms" and any(
+        m.kind == "dms" and m.account_id == body.account_id for m in deps.store().monitors.for_tenant(who.tenant_id)
+    ):
+        # One reader per account: two would read every DM twice and race the account's token rotation.
+        raise Conflict("this account already has a DM monitor")
     now = now_iso()
     monitor = Monitor(
         tenant_id=who.tenant_id,
