@@ -143,3 +143,25 @@ def test_x_activity_api_events_are_counted_by_type(payload: dict[str, object]) -
 def test_a_signed_delivery_with_nothing_we_know_is_malformed_so_it_is_quarantined(payload: dict[str, object]) -> None:
     with pytest.raises(MalformedPayload):
         x.parse_delivery(payload)
+
+
+def test_links_are_kept_as_references_including_those_past_the_first_140_characters() -> None:
+    from tests.conftest import tweet_delivery
+
+    raw = tweet_delivery("812", "@acme_help 注文ページが開きません https://t.co/a1")["tweet_create_events"][0]
+    raw["entities"] = {"urls": [{"url": "https://t.co/a1", "expanded_url": "https://shop.example.jp/orders/123"}]}
+    raw["truncated"] = True
+    raw["extended_tweet"] = {
+        "full_text": "@acme_help 注文ページが開きません https://t.co/a1 スクショも https://t.co/b2",
+        "entities": {
+            "urls": [
+                {"url": "https://t.co/a1", "expanded_url": "https://shop.example.jp/orders/123"},
+                {"url": "https://t.co/b2", "expanded_url": "https://imgur.example/shot.png"},
+            ]
+        },
+    }
+    message = x.normalize_tweet(x.parse_tweet(raw), "900000000000000001")
+    assert [(m.type, m.url) for m in message.media] == [
+        ("link", "https://shop.example.jp/orders/123"),
+        ("link", "https://imgur.example/shot.png"),
+    ]

@@ -89,6 +89,8 @@ class XUser(_WithIdStr):
 
 class XExtendedTweet(_Loose):
     full_text: str
+    entities: "XEntities | None" = None
+    extended_entities: "XEntities | None" = None
 
 
 class XMedia(_Loose):
@@ -97,8 +99,14 @@ class XMedia(_Loose):
     expanded_url: str | None = None
 
 
+class XUrl(_Loose):
+    expanded_url: str | None = None
+    url: str | None = None
+
+
 class XEntities(_Loose):
     media: list[XMedia] = Field(default_factory=list)
+    urls: list[XUrl] = Field(default_factory=list)
 
 
 class XTweet(_WithIdStr):
@@ -311,12 +319,20 @@ def normalize_tweet(tweet: XTweet, account_id: str) -> InboundMessage:
     text = tweet.extended_tweet.full_text if tweet.extended_tweet else tweet.text
     kind = "reply" if tweet.in_reply_to_status_id_str else ("quote" if tweet.is_quote_status else "mention")
     handle = tweet.user.screen_name
-    media_source = tweet.extended_entities or tweet.entities
-    media = tuple(
+    extended = tweet.extended_tweet
+    # A long post's entities live in extended_tweet (the top-level ones cover its first 140 characters).
+    media_source = (extended and (extended.extended_entities or extended.entities)) or (
+        tweet.extended_entities or tweet.entities
+    )
+    link_source = (extended and extended.entities) or tweet.entities
+    media = [
         MediaRef(type=m.type, url=m.media_url_https or m.expanded_url or "")
         for m in (media_source.media if media_source else [])
         if m.media_url_https or m.expanded_url
-    )
+    ]
+    # Links the customer shared, kept as references (never fetched).
+    links = dict.fromkeys(u.expanded_url or u.url for u in (link_source.urls if link_source else []))
+    media += [MediaRef(type="link", url=url) for url in links if url and url.startswith(("https://", "http://"))]
     return InboundMessage(
         platform="x",
         account_id=account_id,
@@ -337,7 +353,7 @@ def normalize_tweet(tweet: XTweet, account_id: str) -> InboundMessage:
         lang_hint=tweet.lang if tweet.lang and tweet.lang != "und" else None,
         created_at=_created_at(tweet.created_at),
         url=f"https://x.com/{handle}/status/{tweet.id_str}" if handle else None,
-        media=media,
+        media=tuple(media),
     )
 
 
