@@ -74,7 +74,8 @@ class MetaWebhook:
         except NotFound:
             return None
         author = Author.model_validate(profile.get("author") or {"platform_user_id": ""})
-        return author if author.platform_user_id and (author.display_name or author.handle) else None
+        # A name is what we want from the profile API; a handle alone (from a comment) is not enough.
+        return author if author.platform_user_id and author.display_name else None
 
     def _refused(self, mention: InboundMessage, refused: meta_graph.MetaGraphRefused) -> None:
         """Graph refused our token or permission: the mention is stored as ids; an admin must renew access."""
