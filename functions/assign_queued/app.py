@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from mentiondesk.assignment.round_robin import assign_waiting
+from mentiondesk.assignment.assign import assign_waiting
 from mentiondesk.clock import now_iso
 from mentiondesk.config import StoreSettings
 from mentiondesk.observability import logger, metrics

@@ -167,6 +167,7 @@ class Ticket(BaseModel):
     sentiment_scores: dict[str, float] | None = None
     triage_state: TriageState = "pending"
     assignee: Assignee | None = None
+    tags: list[str] = Field(default_factory=list)
     created_at: str
     updated_at: str
     version: int = 1
@@ -199,7 +200,10 @@ class Agent(BaseModel):
     capacity: int = 10
     active_count: int = 0
     last_assigned_at: str | None = None
+    # Skills: an empty list means "any". Product tags match the ticket's tags.
     languages: list[str] = Field(default_factory=list)
+    channels: list[Platform] = Field(default_factory=list)
+    product_tags: list[str] = Field(default_factory=list)
 
 
 class Team(BaseModel):
@@ -208,7 +212,10 @@ class Team(BaseModel):
     tenant_id: str
     id: str
     name: str
-    strategy: Literal["round_robin", "manual"] = "round_robin"
+    # round_robin: longest since the last assignment; load_balanced: fewest active tickets ("count") or
+    # the lowest share of capacity ("share"); manual: nobody is assigned automatically.
+    strategy: Literal["round_robin", "load_balanced", "manual"] = "round_robin"
+    balance: Literal["count", "share"] = "count"
 
 
 MonitorKind = Literal["mentions", "search", "dms"]

@@ -684,12 +684,32 @@ class TicketStore:
                         }
                     },
                     {"Put": {"Item": _event_item(tenant, ticket.id, event)}},
+                    *self._last_agent_update(tenant, ticket, agent),
                 ]
             )
         except ClientError as error:
             if error_code(error) == "TransactionCanceledException":
                 raise Conflict("assignment lost a race") from error
             raise
+
+    @staticmethod
+    def _last_agent_update(tenant: str, ticket: Ticket, agent: Agent) -> list[dict[str, Any]]:
+        """The customer's profile remembers who helped them last (a returning customer goes back there)."""
+        if not ticket.customer.platform_user_id:
+            return []
+        return [
+            {
+                "Update": {
+                    "Key": {
+                        "PK": keys.customer_pk(tenant, ticket.platform, ticket.customer.platform_user_id),
+                        "SK": keys.CUSTOMER_SK,
+                    },
+                    "UpdateExpression": "SET last_agent_id = :agent",
+                    "ConditionExpression": "attribute_exists(PK)",
+                    "ExpressionAttributeValues": {":agent": agent.id},
+                }
+            }
+        ]
 
     def enqueue(self, tenant: str, ticket: Ticket, now: str) -> bool:
         """Put an unassigned ticket in its team's queue; False if it is already queued or assigned."""
