@@ -66,3 +66,49 @@ def test_a_missing_ticket_fails_cleanly_without_creating_one(stack: LocalStack) 
     assert run["status"] == "FAILED"
     time.sleep(0.1)
     assert get(stack, f"/api/tickets/{ghost}").status_code == 404
+
+
+@pytest.mark.parametrize("strategy", ["round_robin", "load_balanced", "manual"])
+def test_each_assignment_mode_through_the_workflow(stack: LocalStack, strategy: str) -> None:
+    from mentiondesk.local import demo
+    from mentiondesk.models import Team
+
+    team = Team.model_validate({"tenant_id": demo.TENANT, "id": "support", "name": "Support", "strategy": strategy})
+    stack.store.directory.put_team(team)
+    try:
+        tweet_id = str(8200000000000000000 + len(strategy))
+        post_tweet(stack, tweet_id, f"mode {strategy}", user_id=str(7300000000000000000 + len(strategy)))
+        ticket = wait_for(
+            lambda: [
+                t
+                for t in get(stack, "/api/tickets").json()["items"]
+                if t["subject"] == f"mode {strategy}" and t["triage_state"] == "done"
+            ]
+        )[0]
+        events = get(stack, f"/api/tickets/{ticket['id']}").json()["events"]
+        if strategy == "manual":
+            assert ticket["assignee"] is None and events[-1]["type"] == "queued"
+        else:
+            assert ticket["assignee"] is not None
+            assert events[-1]["type"] == "assigned" and events[-1]["detail"]["strategy"] == strategy
+        assert execution(stack, ticket["id"])["status"] == "SUCCEEDED"
+    finally:
+        stack.store.directory.put_team(Team(tenant_id=demo.TENANT, id="support", name="Support"))
+
+
+def test_a_returning_customer_is_assigned_to_their_last_agent(stack: LocalStack) -> None:
+    customer = "7300000000000000777"
+    post_tweet(stack, "8210000000000000001", "first visit", user_id=customer)
+
+    def assigned(subject: str) -> dict[str, Any] | None:
+        found = [t for t in get(stack, "/api/tickets", status="all").json()["items"] if t["subject"] == subject]
+        return found[0] if found and found[0]["assignee"] else None
+
+    first = wait_for(lambda: assigned("first visit"))
+    post_tweet(stack, "8210000000000000002", "someone else", user_id="7300000000000000778")
+    wait_for(lambda: assigned("someone else"))
+    post_tweet(stack, "8210000000000000003", "second visit", user_id=customer)
+    second = wait_for(lambda: assigned("second visit"))
+    assert second["assignee"]["id"] == first["assignee"]["id"]
+    events = get(stack, f"/api/tickets/{second['id']}").json()["events"]
+    assert events[-1]["detail"]["strategy"] == "returning_customer"
