@@ -336,3 +336,21 @@ class AlertOut(BaseModel):
 class AlertPage(BaseModel):
     items: list[AlertOut]
     next: str | None = None
+
+
+class PresenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    online: bool
+
+
+class PresenceOut(BaseModel):
+    online: bool
+    assigned_from_queue: int
+
+
+class TicketPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, description="The version you read: a stale one answers 409 with the current ticket")
+    status: Literal["open", "pending", "resolved", "closed"]

@@ -90,10 +90,13 @@ def _last_agent(store: Store, tenant: str, ticket: Ticket) -> str | None:
     return str(agent_id) if agent_id else None
 
 
-def assign_waiting(store: Store, tenant: str, now: str, per_team: int = 25) -> int:
-    """Give queued tickets, oldest first, to agents who have become eligible. Returns how many."""
+def assign_waiting(store: Store, tenant: str, now: str, per_team: int = 25, teams: list[str] | None = None) -> int:
+    """Give queued tickets, oldest first, to agents who have become eligible (all teams, or `teams`).
+    Returns how many. Called every minute, and at once when an agent comes online or frees a place."""
     assigned = 0
     for team in store.directory.teams(tenant):
+        if teams is not None and team.id not in teams:
+            continue
         for ticket in store.tickets.queued(tenant, team.id, limit=per_team):
             result = assign_ticket(store, tenant, ticket.id, now, enqueue=False)
             if result["status"] != "assigned":

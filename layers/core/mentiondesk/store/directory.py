@@ -7,7 +7,7 @@ from botocore.exceptions import ClientError
 from mentiondesk.errors import Conflict, NotFound
 from mentiondesk.models import Agent, ChannelAccount, Team
 from mentiondesk.store import keys
-from mentiondesk.store.dynamo import Table, cancellation_codes
+from mentiondesk.store.dynamo import Table, cancellation_codes, error_code
 
 
 def _fields(model: type[Agent] | type[ChannelAccount] | type[Team], item: dict[str, Any]) -> dict[str, Any]:
@@ -74,6 +74,22 @@ class DirectoryStore:
                 **agent.model_dump(mode="json"),
             }
         )
+
+    def set_online(self, tenant: str, user_id: str, online: bool, now: str) -> Agent:
+        """An agent goes online or away; NotFound for someone who is not a user of this tenant."""
+        try:
+            item = self.table.update(
+                {"PK": keys.tenant_pk(tenant), "SK": keys.user_sk(user_id)},
+                "SET #online = :online, status_changed_at = :now",
+                condition="attribute_exists(PK)",
+                names={"#online": "online"},
+                vals={":online": online, ":now": now},
+            )
+        except ClientError as error:
+            if "ConditionalCheckFailed" in error_code(error):
+                raise NotFound("no such user") from error
+            raise
+        return Agent.model_validate(_fields(Agent, item))
 
     def agent(self, tenant: str, user_id: str) -> Agent:
         item = self.table.get({"PK": keys.tenant_pk(tenant), "SK": keys.user_sk(user_id)})

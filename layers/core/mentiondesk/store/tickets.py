@@ -711,6 +711,73 @@ class TicketStore:
             }
         ]
 
+    def set_status(self, tenant: str, ticket_id: str, version: int, status: TicketStatus, by: str, now: str) -> Ticket:
+        """Change a ticket's status if `version` is current (else Conflict with the current ticket).
+
+        An assigned ticket counts against its agent's capacity while open or pending: leaving those
+        frees a place, coming back takes one again (never refused: the customer wrote again).
+        """
+        current = self.get(tenant, ticket_id)
+        if current.version != version:
+            raise Conflict("the ticket changed since you read it", current=current.model_dump(mode="json"))
+        if current.status == status:
+            return current
+        active = ("open", "pending")
+        names = {"#status": "status"}
+        vals: dict[str, Any] = {
+            ":status": status,
+            ":g1": keys.status_gsi(tenant, status),
+            ":now": now,
+            ":v": version,
+            ":one": 1,
+        }
+        expression = "SET #status = :status, GSI1PK = :g1, updated_at = :now"
+        if status == "resolved":
+            expression += ", resolved_at = :now"
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "Key": {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
+                    "UpdateExpression": expression + " ADD version :one",
+                    "ConditionExpression": "version = :v",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": vals,
+                }
+            },
+            {
+                "Put": {
+                    "Item": _event_item(
+                        tenant,
+                        ticket_id,
+                        TicketEvent(
+                            type="status_changed", at=now, actor=by, detail={"from": current.status, "to": status}
+                        ),
+                    )
+                }
+            },
+        ]
+        if current.assignee and (current.status in active) != (status in active):
+            delta = -1 if current.status in active else 1
+            items.append(
+                {
+                    "Update": {
+                        "Key": {"PK": keys.tenant_pk(tenant), "SK": keys.user_sk(current.assignee.id)},
+                        "UpdateExpression": "ADD active_count :delta",
+                        "ConditionExpression": "attribute_exists(PK)"
+                        + (" AND active_count > :zero" if delta < 0 else ""),
+                        "ExpressionAttributeValues": {":delta": delta, **({":zero": 0} if delta < 0 else {})},
+                    }
+                }
+            )
+        try:
+            self.table.transact(items)
+        except ClientError as error:
+            if error_code(error) == "TransactionCanceledException":
+                fresh = self.get(tenant, ticket_id)
+                raise Conflict("the ticket changed since you read it", current=fresh.model_dump(mode="json")) from error
+            raise
+        return self.get(tenant, ticket_id)
+
     def enqueue(self, tenant: str, ticket: Ticket, now: str) -> bool:
         """Put an unassigned ticket in its team's queue; False if it is already queued or assigned."""
         pk = keys.ticket_pk(tenant, ticket.id)

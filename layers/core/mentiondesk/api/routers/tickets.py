@@ -7,7 +7,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from mentiondesk.api import deps
 from mentiondesk.api.context import principal
-from mentiondesk.api.schemas import EventOut, MessageOut, TicketDetailOut, TicketPage, TicketSummaryOut
+from mentiondesk.api.schemas import (
+    EventOut,
+    MessageOut,
+    TicketDetailOut,
+    TicketPage,
+    TicketPatch,
+    TicketSummaryOut,
+)
+from mentiondesk.assignment.assign import assign_waiting
+from mentiondesk.clock import now_iso
 from mentiondesk.errors import NotFound
 from mentiondesk.ids import is_id
 
@@ -39,3 +48,22 @@ def get_ticket(ticket_id: Annotated[str, Path(max_length=64)]) -> TicketDetailOu
         messages=[MessageOut.of(m) for m in detail.messages],
         events=[EventOut.of(e) for e in detail.events],
     )
+
+
+@router.patch(
+    "/api/tickets/<ticket_id>",
+    summary="Change a ticket's status (optimistic locking on version)",
+    responses={409: {"description": "Stale version; the body holds the current ticket"}},
+)
+def update_ticket(ticket_id: Annotated[str, Path(max_length=64)], body: TicketPatch) -> TicketSummaryOut:
+    who = principal(router)
+    if not is_id(ticket_id):
+        raise NotFound("ticket not found")
+    store = deps.store()
+    now = now_iso()
+    before = store.tickets.get(who.tenant_id, ticket_id)
+    ticket = store.tickets.set_status(who.tenant_id, ticket_id, body.version, body.status, who.user_id, now)
+    if before.assignee and before.status in ("open", "pending") and ticket.status in ("resolved", "closed"):
+        # The agent has a free place now: a waiting ticket of the team can have it at once.
+        assign_waiting(store, who.tenant_id, now, per_team=5, teams=[ticket.team])
+    return TicketSummaryOut.of(ticket)
