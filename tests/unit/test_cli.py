@@ -1,6 +1,7 @@
 """The console script's offline verbs."""
 
 import json
+from pathlib import Path
 
 import pytest
 from mentiondesk.cli import main
@@ -32,3 +33,17 @@ def test_quarantine_needs_a_table(monkeypatch: pytest.MonkeyPatch, capsys: pytes
 def test_run_refuses_a_non_positive_time_scale() -> None:
     with pytest.raises(SystemExit):
         main(["run", "--time-scale", "0"])
+
+
+def test_classify_and_evaluate_are_mentiondesk_commands(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import io
+
+    from mentiondesk import cli
+
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"id": "a", "text": "アプリにログインできません"}\n'))
+    assert cli.main(["classify"]) == 0
+    line = json.loads(capsys.readouterr().out.strip())
+    assert line["id"] == "a" and line["language"] == "ja" and set(line["scores"]) == {"sentiment", "intent", "urgency"}
+    assert cli.main(["evaluate", str(tmp_path / "missing")]) == 2

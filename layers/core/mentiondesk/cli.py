@@ -60,6 +60,8 @@ def _quarantine(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from mentiondesk.triage.cli import add_classify_arguments, add_evaluate_arguments, classify_main, evaluate_main
+
     parser = argparse.ArgumentParser(prog="mentiondesk", description="Mentiondesk social customer care")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="start the local stack (no AWS account needed)")
@@ -79,7 +81,18 @@ def main(argv: list[str] | None = None) -> int:
     quarantine.add_argument("--table", help="the stack's TableName output (default: $TABLE_NAME)")
     quarantine.add_argument("--limit", type=int, default=50)
     quarantine.add_argument("--show-body", action="store_true", help="print the bodies (may hold personal data)")
+    add_classify_arguments(
+        commands.add_parser("classify", help="JSON Lines in on stdin, one classification per line out (DESIGN.md)")
+    )
+    add_evaluate_arguments(
+        commands.add_parser("evaluate", help="macro-F1 per label and language on the evaluation data")
+    )
     args = parser.parse_args(argv)
+    rest = list(argv if argv is not None else sys.argv[1:])[1:]
+    if args.command == "classify":
+        return classify_main(rest)
+    if args.command == "evaluate":
+        return evaluate_main(rest)
     if args.command == "quarantine":
         return _quarantine(args)
     if args.command == "run":

@@ -135,8 +135,12 @@ class BedrockProvider(_Fallback):
         if isinstance(language, str) and re.fullmatch(r"[a-z]{2}", language):
             update["language"] = language
         for field, allowed in (("intent", INTENTS), ("urgency", URGENCIES)):
-            if field in Classification.model_fields and labels.get(field) in allowed:
-                update[field] = labels[field]
+            label = labels.get(field)
+            if field in Classification.model_fields and label in allowed:
+                # The label and its scores agree: the model's confidence on it, the rest shared out.
+                share = (1.0 - confidence) / (len(allowed) - 1)
+                update[field] = label
+                update[f"{field}_scores"] = {a: (confidence if a == label else share) for a in allowed}
         return builtin.model_copy(update=update)
 
 
