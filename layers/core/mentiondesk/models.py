@@ -13,6 +13,8 @@ TicketStatus = Literal["open", "pending", "resolved", "closed"]
 TriageState = Literal["pending", "done", "failed"]
 Role = Literal["admin", "supervisor", "agent", "finance"]
 Sentiment = Literal["positive", "neutral", "negative"]
+Intent = Literal["praise", "question", "problem", "complaint", "request", "other"]
+Urgency = Literal["high", "normal", "low"]
 
 TICKET_STATUSES: tuple[TicketStatus, ...] = ("open", "pending", "resolved", "closed")
 
@@ -165,6 +167,9 @@ class Ticket(BaseModel):
     language: str | None = None
     sentiment: Sentiment | None = None
     sentiment_scores: dict[str, float] | None = None
+    intent: Intent | None = None
+    urgency: Urgency | None = None
+    pii_types: list[str] = Field(default_factory=list)  # kinds of personal data in the customer's words
     triage_state: TriageState = "pending"
     assignee: Assignee | None = None
     tags: list[str] = Field(default_factory=list)

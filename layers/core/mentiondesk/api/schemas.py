@@ -33,6 +33,10 @@ class TicketSummaryOut(BaseModel):
     language: str | None
     sentiment: str | None
     sentiment_scores: dict[str, float] | None
+    intent: str | None
+    urgency: str | None
+    pii_types: list[str]
+    tags: list[str]
     customer_id: str | None  # None when the platform did not say who wrote it
     customer: CustomerOut
     assignee: AssigneeOut | None
@@ -55,6 +59,10 @@ class TicketSummaryOut(BaseModel):
             language=t.language,
             sentiment=t.sentiment,
             sentiment_scores=t.sentiment_scores,
+            intent=t.intent,
+            urgency=t.urgency,
+            pii_types=t.pii_types,
+            tags=t.tags,
             customer_id=f"{t.platform}:{t.customer.platform_user_id}" if t.customer.platform_user_id else None,
             customer=CustomerOut.of(t.customer),
             assignee=AssigneeOut(id=t.assignee.id, name=t.assignee.name) if t.assignee else None,

@@ -586,6 +586,7 @@ class TicketStore:
                             "Key": {"PK": pk, "SK": keys.TICKET_SK},
                             "UpdateExpression": (
                                 "SET #language = :lang, sentiment = :sent, sentiment_scores = :scores,"
+                                " intent = :intent, urgency = :urgency, pii_types = :pii,"
                                 " classified_covers = :covers ADD version :one"
                             ),
                             "ConditionExpression": (
@@ -597,6 +598,9 @@ class TicketStore:
                                 ":lang": labels["language"],
                                 ":sent": labels["sentiment"],
                                 ":scores": labels["scores"],
+                                ":intent": labels.get("intent"),
+                                ":urgency": labels.get("urgency"),
+                                ":pii": labels.get("pii_types", []),
                                 ":covers": covers,
                                 ":one": 1,
                             },

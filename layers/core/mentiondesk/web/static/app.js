@@ -1003,6 +1003,8 @@ function rowContent(tk) {
           { class: 'row-chips' },
           state.status === 'all' ? statusChip(tk.status) : null,
           sentimentChip(tk.sentiment),
+          tk.urgency === 'high' ? chip(t('urgency.high'), 'sent-negative', t('metaUrgency')) : null,
+          tk.intent ? chip(tOr('intent', tk.intent), 'quiet', t('metaIntent')) : null,
           languageChip(tk.language),
           tk.kind && tk.kind !== 'mention' ? chip(tOr('kind', tk.kind), 'quiet') : null,
           triageChip(tk.triage_state),
@@ -1254,6 +1256,11 @@ function ticketView(tk) {
         h('span', { class: assignee ? 'assignee' : 'assignee is-unassigned', dir: 'auto' }, assignee ? displayName(assignee) : t('unassigned')),
       ),
       metaItem(t('metaSentiment'), sentimentChip(tk.sentiment, { withEmpty: true })),
+      metaItem(t('metaIntent'), tk.intent ? chip(tOr('intent', tk.intent), 'quiet') : '—'),
+      metaItem(t('metaUrgency'), tk.urgency ? chip(tOr('urgency', tk.urgency), tk.urgency === 'high' ? 'sent-negative' : 'quiet') : '—'),
+      tk.pii_types && tk.pii_types.length
+        ? metaItem(t('metaPii'), tk.pii_types.map((p) => tOr('pii', p)).join(', '))
+        : null,
       metaItem(t('metaLanguage'), languageChip(tk.language, { short: false, withEmpty: true })),
       metaItem(t('metaTriage'), triageChip(tk.triage_state) || '—'),
       metaItem(t('metaTeam'), h('span', { dir: 'auto' }, str(tk.team) || '—')),
