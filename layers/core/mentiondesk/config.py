@@ -35,6 +35,12 @@ class StoreSettings(_Settings):
     table_name: str = Field(min_length=3)
 
 
+class SlaSettings(StoreSettings):
+    """Functions that start or stop SLA timers (the SLA step, the API, the rules step)."""
+
+    sla_timer_arn: str = Field(min_length=20)
+
+
 class WebhookSettings(StoreSettings):
     """What every webhook function needs: the workflow to start and the ingest limits."""
 

@@ -1,6 +1,11 @@
 """Typed domain errors. `mentiondesk.api.errors` maps them to HTTP answers; workflow tasks raise them
 by name so the ASL Retry/Catch can match them."""
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
 
 class MentiondeskError(Exception):
     """Base of every error we raise on purpose."""
@@ -19,7 +24,22 @@ class Conflict(MentiondeskError):
 
 
 class InvalidRequest(MentiondeskError):
-    """The caller sent something we refuse (bad cursor, unknown field, bad value)."""
+    """The caller sent something we refuse (bad cursor, unknown field, bad value).
+
+    `details` lists each problem as {"loc": [...], "msg": ...}: where it is, never the value sent.
+    """
+
+    def __init__(self, message: str, details: list[dict[str, object]] | None = None) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+def invalid_from(error: "ValidationError", message: str) -> InvalidRequest:
+    """A pydantic ValidationError as an InvalidRequest that names each field and what is wrong with it."""
+    problems = [(".".join(str(part) for part in e.get("loc", ())), str(e.get("msg", ""))) for e in error.errors()]
+    details: list[dict[str, object]] = [{"loc": loc.split(".") if loc else [], "msg": msg} for loc, msg in problems]
+    summary = "; ".join(f"{loc or 'body'}: {msg}" for loc, msg in problems[:5])
+    return InvalidRequest(f"{message}: {summary}", details)
 
 
 class Unauthorized(MentiondeskError):

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mentiondesk.sla.calendar import BusinessCalendar
+
 Platform = Literal["x", "instagram", "facebook", "google"]
 MessageKind = Literal["mention", "reply", "quote", "dm", "comment", "review", "post"]
 TicketStatus = Literal["open", "pending", "resolved", "closed"]
@@ -15,6 +17,8 @@ Role = Literal["admin", "supervisor", "agent", "finance"]
 Sentiment = Literal["positive", "neutral", "negative"]
 Intent = Literal["praise", "question", "problem", "complaint", "request", "other"]
 Urgency = Literal["high", "normal", "low"]
+Priority = Literal["low", "normal", "high", "urgent"]
+SlaMetric = Literal["first_response", "next_response", "resolution"]
 
 TICKET_STATUSES: tuple[TicketStatus, ...] = ("open", "pending", "resolved", "closed")
 
@@ -143,6 +147,29 @@ class TicketEvent(BaseModel):
     detail: dict[str, object] = Field(default_factory=dict)
 
 
+class Highlight(BaseModel):
+    """A span of the customer's text that made a rule fire (offsets into the message's text)."""
+
+    message_id: str | None = None
+    start: int
+    end: int
+    text: str
+    keyword: str
+    rule_id: str
+
+
+class SlaClock(BaseModel):
+    """One SLA clock of a ticket as of its last evaluation."""
+
+    metric: SlaMetric
+    started_at: str
+    due_at: str | None = None  # None while paused or stopped
+    stopped_at: str | None = None
+    paused: bool = False
+    breached: bool = False
+    breached_at: str | None = None
+
+
 class Assignee(BaseModel):
     """The agent who owns a ticket."""
 
@@ -173,6 +200,19 @@ class Ticket(BaseModel):
     triage_state: TriageState = "pending"
     assignee: Assignee | None = None
     tags: list[str] = Field(default_factory=list)
+    priority: Priority = "normal"
+    highlights: list[Highlight] = Field(default_factory=list)  # words that made rules fire, for the page
+    # SLA (sla/service.py): the policy chosen after the rules ran, when its clocks started, each running
+    # clock, and the nearest due time (the inbox and the team queue sort by it).
+    sla_policy_id: str | None = None
+    sla_started_at: str | None = None
+    sla_due_at: str | None = None
+    sla_clocks: list[SlaClock] = Field(default_factory=list)
+    # The timer's bookkeeping: the generation of the running timer execution (older ones are moot),
+    # when it wakes, and the alerts already fired (each fires once).
+    sla_generation: int = 0
+    sla_wake_at: str | None = None
+    sla_fired: list[str] = Field(default_factory=list)
     created_at: str
     updated_at: str
     version: int = 1
@@ -221,6 +261,10 @@ class Team(BaseModel):
     # the lowest share of capacity ("share"); manual: nobody is assigned automatically.
     strategy: Literal["round_robin", "load_balanced", "manual"] = "round_robin"
     balance: Literal["count", "share"] = "count"
+    # Business hours for SLA clocks and the away message; None: DEFAULT_CALENDAR (Asia/Tokyo,
+    # weekdays 09:00-18:00, closed on Japanese national holidays).
+    calendar: BusinessCalendar | None = None
+    version: int = 1
 
 
 MonitorKind = Literal["mentions", "search", "dms"]

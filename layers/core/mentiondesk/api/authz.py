@@ -30,6 +30,14 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/api/monitors/<monitor_id>"): ADMINS,
     ("DELETE", "/api/monitors/<monitor_id>"): ADMINS,
     ("GET", "/api/alerts"): LEADS,
+    ("GET", "/api/sla-policies"): STAFF,
+    ("POST", "/api/sla-policies"): LEADS,
+    ("GET", "/api/sla-policies/<policy_id>"): STAFF,
+    ("PUT", "/api/sla-policies/<policy_id>"): LEADS,
+    ("DELETE", "/api/sla-policies/<policy_id>"): LEADS,
+    ("GET", "/api/teams"): STAFF,
+    ("PUT", "/api/teams/<team_id>/calendar"): LEADS,
+    ("GET", "/api/me/notifications"): STAFF,
 }
 
 

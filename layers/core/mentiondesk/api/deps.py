@@ -9,11 +9,22 @@ from mentiondesk.store.factory import Store, store_for
 
 if TYPE_CHECKING:
     from mentiondesk.channels.x_oauth import XUserTokens
+    from mentiondesk.workflow import SlaTimers
 
 
 @cache
 def store() -> Store:
     return store_for(StoreSettings.from_env().table_name)
+
+
+@cache
+def sla_timers() -> "SlaTimers":
+    """The SLA timer state machine (SLA_TIMER_ARN): started and stopped when a ticket's clocks change."""
+    from mentiondesk.config import SlaSettings
+    from mentiondesk.store.factory import aws_client
+    from mentiondesk.workflow import SlaTimers
+
+    return SlaTimers(aws_client("stepfunctions"), SlaSettings.from_env().sla_timer_arn)
 
 
 @cache

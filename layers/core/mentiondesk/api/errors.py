@@ -37,6 +37,8 @@ def register(app: APIGatewayHttpResolver) -> None:
             body: dict[str, object] = {"message": str(error) or error.__class__.__name__}
             if isinstance(error, Conflict) and error.current is not None:
                 body["current"] = error.current
+            if isinstance(error, InvalidRequest) and error.details:
+                body["details"] = error.details
             return _answer(status, body)
 
         app.exception_handler(error_type)(handle)

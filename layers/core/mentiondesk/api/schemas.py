@@ -5,7 +5,18 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mentiondesk.models import AdminAlert, Agent, Author, ChannelAccount, Message, Monitor, Ticket, TicketEvent
+from mentiondesk.models import (
+    AdminAlert,
+    Agent,
+    Author,
+    ChannelAccount,
+    Highlight,
+    Message,
+    Monitor,
+    SlaClock,
+    Ticket,
+    TicketEvent,
+)
 from mentiondesk.prices import micros_to_usd
 
 
@@ -37,6 +48,11 @@ class TicketSummaryOut(BaseModel):
     urgency: str | None
     pii_types: list[str]
     tags: list[str]
+    priority: str
+    highlights: list[Highlight]
+    sla_policy_id: str | None
+    sla_due_at: str | None
+    sla_clocks: list[SlaClock]
     customer_id: str | None  # None when the platform did not say who wrote it
     customer: CustomerOut
     assignee: AssigneeOut | None
@@ -63,6 +79,11 @@ class TicketSummaryOut(BaseModel):
             urgency=t.urgency,
             pii_types=t.pii_types,
             tags=t.tags,
+            priority=t.priority,
+            highlights=t.highlights,
+            sla_policy_id=t.sla_policy_id,
+            sla_due_at=t.sla_due_at,
+            sla_clocks=t.sla_clocks,
             customer_id=f"{t.platform}:{t.customer.platform_user_id}" if t.customer.platform_user_id else None,
             customer=CustomerOut.of(t.customer),
             assignee=AssigneeOut(id=t.assignee.id, name=t.assignee.name) if t.assignee else None,

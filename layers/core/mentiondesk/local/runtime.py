@@ -8,6 +8,7 @@ applied, one at a time (one event per Lambda instance, like the real thing).
 
 import importlib.util
 import json
+import math
 import os
 import threading
 import time
@@ -15,6 +16,7 @@ import traceback
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime
 from types import ModuleType
 from typing import Any
 
@@ -112,8 +114,13 @@ class LambdaRuntime:
 _active: LambdaRuntime | None = None
 
 
-def install_moto_patches(runtime: LambdaRuntime, time_scale: float) -> None:
-    """Route moto's Lambda invocations to `runtime`; scale Step Functions waits and retry sleeps."""
+def install_moto_patches(runtime: LambdaRuntime, time_scale: float, virtual_time: bool = False) -> None:
+    """Route moto's Lambda invocations to `runtime`; scale Step Functions waits and retry sleeps.
+
+    Waits until a timestamp (the SLA timers) are measured on our clock. They are not scaled: at a
+    time scale above 1 they would wake long before our clock reached their timestamp. With
+    `virtual_time` they end at once and move the clock to their timestamp instead.
+    """
     global _active
     _active = runtime
     from moto.awslambda import models as lambda_models
@@ -143,6 +150,7 @@ def install_moto_patches(runtime: LambdaRuntime, time_scale: float) -> None:
         lambda_models.LambdaFunction._mentiondesk_patched = True  # type: ignore[attr-defined]
     serialize_moto_transactions()
     _scale_time(time_scale)
+    _timestamp_waits(virtual_time)
 
 
 class _ScaledTime:
@@ -174,6 +182,31 @@ def _scale_time(scale: float) -> None:
             env.program_state_event.wait(scaled)
 
     wait_function.WaitFunction._wait_interval = _wait_interval  # type: ignore[method-assign]
+
+
+def _timestamp_waits(virtual_time: bool) -> None:
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEventException
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function import timestamp
+
+    from mentiondesk import clock
+
+    def _get_wait_seconds(self: Any, env: Any) -> int:
+        self.string.eval(env=env)
+        value = env.stack.pop()
+        if self._from_timestamp_string(value) is None:
+            raise FailureEventException(self._create_failure_event(env, value))
+        target = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        if virtual_time:
+            clock.advance_to(target)
+            return 0
+        return max(0, math.ceil((target - clock.utcnow()).total_seconds()))
+
+    def _unscaled(self: Any, env: Any, wait_seconds: int) -> None:
+        if wait_seconds > 0:
+            env.program_state_event.wait(wait_seconds)
+
+    timestamp.Timestamp._get_wait_seconds = _get_wait_seconds  # type: ignore[method-assign]
+    timestamp.Timestamp._wait_interval = _unscaled  # type: ignore[method-assign]
 
 
 _transaction_lock = threading.Lock()

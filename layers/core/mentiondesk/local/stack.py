@@ -72,6 +72,9 @@ class LocalStack:
     port: int = 3000
     demo: bool = True
     time_scale: float = 1.0
+    # Tests only: a Wait until a timestamp moves the clock there at once (mentiondesk.clock.advance_to),
+    # so SLA timers play out instantly with the times they would really have.
+    virtual_time: bool = False
     simulate: bool = True
     root: Path = field(default_factory=project_root)
     moto_port: int = 0
@@ -125,7 +128,7 @@ class LocalStack:
             "POWERTOOLS_LOG_LEVEL": os.environ.get("MENTIONDESK_LOG_LEVEL", "WARNING"),
         }
         self.runtime = LambdaRuntime(self.template, overrides)
-        install_moto_patches(self.runtime, self.time_scale)
+        install_moto_patches(self.runtime, self.time_scale, self.virtual_time)
         self._create_resources()
         from mentiondesk.store.factory import store_for
 

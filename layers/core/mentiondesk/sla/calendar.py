@@ -282,3 +282,11 @@ ALWAYS_OPEN = BusinessCalendar(
     japanese_holidays=False,
 )
 """Open around the clock, every day: business time is real time."""
+
+
+DEFAULT_CALENDAR = BusinessCalendar(
+    timezone="Asia/Tokyo",
+    hours={weekday: [Interval(time(9), time(18))] for weekday in range(5)},
+    japanese_holidays=True,
+)
+"""A team without its own calendar: weekdays 09:00-18:00 in Tokyo, closed on national holidays."""

@@ -6,6 +6,7 @@ from botocore.exceptions import ClientError
 
 from mentiondesk.errors import Conflict, NotFound
 from mentiondesk.models import Agent, ChannelAccount, Team
+from mentiondesk.sla.calendar import BusinessCalendar
 from mentiondesk.store import keys
 from mentiondesk.store.dynamo import Table, cancellation_codes, error_code
 
@@ -61,6 +62,34 @@ class DirectoryStore:
     def team(self, tenant: str, team: str) -> Team | None:
         item = self.table.get({"PK": keys.tenant_pk(tenant), "SK": keys.team_sk(team)})
         return Team.model_validate(_fields(Team, item)) if item else None
+
+    def set_calendar(self, tenant: str, team_id: str, version: int, calendar: BusinessCalendar | None) -> Team:
+        """Replace a team's calendar if `version` is current (None: back to the default calendar)."""
+        key = {"PK": keys.tenant_pk(tenant), "SK": keys.team_sk(team_id)}
+        vals: dict[str, Any] = {":v": version, ":one": 1}
+        if calendar is None:
+            expression = "REMOVE calendar SET #version = if_not_exists(#version, :one) + :one"
+        else:
+            expression = "SET calendar = :c, #version = if_not_exists(#version, :one) + :one"
+            vals[":c"] = calendar.model_dump(mode="json")
+        try:
+            item = self.table.update(
+                key,
+                expression,
+                # Teams written before versions existed count as version 1.
+                condition="attribute_exists(PK) AND "
+                + ("(#version = :v OR attribute_not_exists(#version))" if version == 1 else "#version = :v"),
+                names={"#version": "version"},
+                vals=vals,
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                current = self.team(tenant, team_id)
+                if current is None:
+                    raise NotFound("no such team") from error
+                raise Conflict("the team changed since you read it", current=current.model_dump(mode="json")) from error
+            raise
+        return Team.model_validate(_fields(Team, item))
 
     # -- users / agents -------------------------------------------------------------------------
 

@@ -124,8 +124,19 @@ class Table:
         self._count("UpdateItem", response)
         return deserialize(response.get("Attributes", {}))
 
-    def delete(self, key: Mapping[str, str]) -> None:
-        response = self.client.delete_item(TableName=self.name, Key=serialize(key), ReturnConsumedCapacity="TOTAL")
+    def delete(
+        self,
+        key: Mapping[str, str],
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+        vals: Mapping[str, Any] | None = None,
+    ) -> None:
+        response = self.client.delete_item(
+            TableName=self.name,
+            Key=serialize(key),
+            ReturnConsumedCapacity="TOTAL",
+            **_expressions(condition, names, vals),
+        )
         self._count("DeleteItem", response)
 
     def transact(self, items: Iterable[Mapping[str, Any]]) -> None:

@@ -8,7 +8,9 @@ from mentiondesk.store.customers import CustomerStore
 from mentiondesk.store.directory import DirectoryStore
 from mentiondesk.store.dynamo import Table
 from mentiondesk.store.monitors import MonitorStore
+from mentiondesk.store.notifications import NotificationStore
 from mentiondesk.store.quarantine import QuarantineStore
+from mentiondesk.store.settings import SettingsStore
 from mentiondesk.store.tickets import TicketStore
 
 
@@ -23,6 +25,9 @@ class Store:
         self.customers = CustomerStore(table)
         self.monitors = MonitorStore(table)
         self.alerts = AlertStore(table)
+        self.notifications = NotificationStore(table)
+        self.sla_policies = SettingsStore(table, "SLA", "SLA policy")
+        self.rules = SettingsStore(table, "RULE", "rule")
 
 
 @cache

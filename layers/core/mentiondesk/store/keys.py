@@ -22,12 +22,17 @@ XREAD#{yyyy-mm-dd}                         {post|user}#{id}          read regist
 TENANT#{t}#USAGE#{yyyy-mm}                 {provider}#{day}#{source} usage ledger (reads, calls, micro-dollars)
 TENANT#{t}#ALERTS                          AT#{at}#{id}              admin alerts (TTL 90 days)
 TENANT#{t}#ALERTS                          KEY#{dedupe}              each alert raised once
+TENANT#{t}                                 SLA#{policy}              SLA policy (ordered by its `order`)
+TENANT#{t}                                 RULE#{rule}               automation rule
+TENANT#{t}#NOTIFY#{user}                   {at}#{id}                 a person's notification feed (TTL 30 days)
 
 Indexes (all projections ALL, so the inbox is one Query):
 GSI1 inbox by status   GSI1PK = TENANT#{t}#STATUS#{status}   GSI1SK = {updated_at}#{ticket}
 GSI2 every ticket      GSI2PK = TENANT#{t}#TICKETS           GSI2SK = {updated_at}#{ticket}
-GSI3 team queue        GSI3PK = TENANT#{t}#QUEUE#{team}      GSI3SK = {created_at}#{ticket}
-                       (sparse: present only while a ticket waits for an agent)
+GSI3 team queue        GSI3PK = TENANT#{t}#QUEUE#{team}      GSI3SK = {sla_due_at or NO_DUE}#{ticket}
+                       (sparse: present only while a ticket waits for an agent; nearest SLA due first)
+GSI4 SLA due           GSI4PK = TENANT#{t}#DUE               GSI4SK = {sla_due_at}#{ticket}
+                       (sparse: present only while one of the ticket's SLA clocks runs)
 Every key but the webhook routing item, the quarantine and the X app's own bookkeeping (monitor
 registry, rate limits, read register: one X app per deployment) starts with the tenant; the monitor
 registry's sort key does.
@@ -105,6 +110,22 @@ def all_tickets_gsi(tenant: str) -> str:
 
 def queue_gsi(tenant: str, team: str) -> str:
     return f"TENANT#{tenant}#QUEUE#{team}"
+
+
+def due_gsi(tenant: str) -> str:
+    return f"TENANT#{tenant}#DUE"
+
+
+NO_DUE = "9999-12-31T23:59:59.999Z"
+"""Sorts after every due time: a queued ticket without a running SLA clock waits behind the rest."""
+
+
+def due_sk(due_at: str | None, ticket_id: str) -> str:
+    return f"{due_at or NO_DUE}#{ticket_id}"
+
+
+def notifications_pk(tenant: str, user_id: str) -> str:
+    return f"TENANT#{tenant}#NOTIFY#{user_id}"
 
 
 def activity_sk(updated_at: str, ticket_id: str) -> str:

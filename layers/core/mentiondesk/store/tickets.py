@@ -3,6 +3,7 @@
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -562,8 +563,26 @@ class TicketStore:
         items, last = self.table.query(**kwargs)
         return Page([_ticket_from_item(i) for i in items], encode_cursor(last) if last else None)
 
+    def by_due(self, tenant: str, status: TicketStatus | None, limit: int, cursor: str | None) -> Page:
+        """Tickets with a running SLA clock, nearest due time first (one Query on the sparse GSI4)."""
+        pk = keys.due_gsi(tenant)
+        kwargs: dict[str, Any] = {
+            "IndexName": "GSI4",
+            "KeyConditionExpression": "GSI4PK = :pk",
+            "ExpressionAttributeValues": {":pk": pk},
+            "Limit": limit,
+        }
+        if status is not None:
+            kwargs["FilterExpression"] = "#status = :status"
+            kwargs["ExpressionAttributeNames"] = {"#status": "status"}
+            kwargs["ExpressionAttributeValues"][":status"] = status
+        if cursor:
+            kwargs["ExclusiveStartKey"] = decode_cursor(cursor, "GSI4PK", pk, tenant)
+        items, last = self.table.query(**kwargs)
+        return Page([_ticket_from_item(i) for i in items], encode_cursor(last) if last else None)
+
     def queued(self, tenant: str, team: str, limit: int = 25) -> list[Ticket]:
-        """Tickets waiting for an agent in a team's queue, oldest first (one Query, sparse index)."""
+        """Tickets waiting for an agent in a team's queue, nearest SLA due time first (one Query, sparse index)."""
         items, _ = self.table.query(
             IndexName="GSI3",
             KeyConditionExpression="GSI3PK = :pk",
@@ -638,6 +657,121 @@ class TicketStore:
                 },
             ]
         )
+
+    # -- SLA ------------------------------------------------------------------------------------
+
+    def set_sla(self, tenant: str, ticket_id: str, generation: int, sla: dict[str, Any]) -> bool:
+        """Store the ticket's SLA evaluation if the timer `generation` read is still current.
+
+        `sla` holds policy_id, started_at, clocks, due_at, wake_at and generation (the new one). The due
+        time also orders the team queue (GSI3SK) and the due index (GSI4, only while a clock runs).
+        False when another writer moved the generation on first (the caller reads again).
+        """
+        names = {"#g": "sla_generation"}
+        vals: dict[str, Any] = {
+            ":policy": sla["policy_id"],
+            ":started": sla["started_at"],
+            ":clocks": sla["clocks"],
+            ":ng": sla["generation"],
+            ":qs": keys.due_sk(sla["due_at"], ticket_id),
+        }
+        sets = [
+            "sla_policy_id = :policy",
+            "sla_started_at = :started",
+            "sla_clocks = :clocks",
+            "#g = :ng",
+            "GSI3SK = :qs",
+        ]
+        removes: list[str] = []
+        if sla["due_at"]:
+            sets += ["sla_due_at = :due", "GSI4PK = :d", "GSI4SK = :qs"]
+            vals |= {":due": sla["due_at"], ":d": keys.due_gsi(tenant)}
+        else:
+            removes += ["sla_due_at", "GSI4PK", "GSI4SK"]
+        if sla["wake_at"]:
+            sets.append("sla_wake_at = :wake")
+            vals[":wake"] = sla["wake_at"]
+        else:
+            removes.append("sla_wake_at")
+        condition = "attribute_exists(PK) AND " + ("#g = :g" if generation else "(attribute_not_exists(#g) OR #g = :g)")
+        vals[":g"] = generation
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        try:
+            self.table.update(
+                {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
+                expression,
+                condition=condition,
+                names=names,
+                vals=vals,
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def fire_sla_alert(
+        self, tenant: str, ticket_id: str, key: str, event: TicketEvent, also: Sequence[dict[str, Any]] = ()
+    ) -> bool:
+        """Record that an SLA alert fired, with its event and `also` (items such as notifications),
+        exactly once and all together; False if it had fired already."""
+        try:
+            self.table.transact(
+                [
+                    {
+                        "Update": {
+                            "Key": {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
+                            "UpdateExpression": "ADD sla_fired :key",
+                            "ConditionExpression": "attribute_exists(PK) AND NOT contains(sla_fired, :k)",
+                            "ExpressionAttributeValues": {":key": {key}, ":k": key},
+                        }
+                    },
+                    {"Put": {"Item": _event_item(tenant, ticket_id, event)}},
+                    *({"Put": {"Item": item}} for item in also),
+                ]
+            )
+        except ClientError as error:
+            if "ConditionalCheckFailed" in cancellation_codes(error):
+                return False
+            raise
+        return True
+
+    def record_reply(self, tenant: str, message: Message) -> bool:
+        """Store an agent's reply that reached the customer (the outbox calls this once it is SENT).
+
+        Idempotent on the message id; the ticket's `last_reply_at` stops response clocks.
+        """
+        item = {
+            "PK": keys.ticket_pk(tenant, message.ticket_id),
+            "SK": keys.message_sk(message.received_at, message.id),
+            "entity": "message",
+            **message.model_dump(mode="json", exclude_none=True),
+        }
+        try:
+            self.table.transact(
+                [
+                    {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
+                    {
+                        "Update": {
+                            "Key": {"PK": keys.ticket_pk(tenant, message.ticket_id), "SK": keys.TICKET_SK},
+                            "UpdateExpression": "SET last_reply_at = :at, updated_at = :at, GSI1SK = :s, GSI2SK = :s",
+                            "ConditionExpression": "attribute_exists(PK)",
+                            "ExpressionAttributeValues": {
+                                ":at": message.received_at,
+                                ":s": keys.activity_sk(message.received_at, message.ticket_id),
+                            },
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            codes = cancellation_codes(error)
+            if codes and codes[0] == "ConditionalCheckFailed":
+                return False
+            if "ConditionalCheckFailed" in codes:
+                raise NotFound("ticket not found") from error
+            raise
+        return True
 
     # -- assignment -----------------------------------------------------------------------------
 
@@ -801,7 +935,7 @@ class TicketStore:
                             ),
                             "ExpressionAttributeValues": {
                                 ":q": keys.queue_gsi(tenant, ticket.team),
-                                ":qs": keys.activity_sk(ticket.created_at, ticket.id),
+                                ":qs": keys.due_sk(ticket.sla_due_at, ticket.id),
                                 ":done": "done",
                                 ":one": 1,
                             },

@@ -1,4 +1,4 @@
-"""Starting the ticket workflow (Step Functions), idempotently."""
+"""Starting the ticket workflow and the SLA timers (Step Functions), idempotently."""
 
 import re
 from typing import Any
@@ -10,10 +10,17 @@ from mentiondesk.store.dynamo import error_code
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
-def execution_name(tenant: str, ticket_id: str, purpose: str = "triage") -> str:
-    """A deterministic execution name: a second start for the same ticket cannot run twice."""
-    name = f"{purpose}-{tenant}-{ticket_id}"
-    return _UNSAFE.sub("_", name)[:80]
+_NAME_LIMIT = 80  # Step Functions' limit on execution names
+
+
+def execution_name(tenant: str, ticket_id: str, purpose: str = "triage", suffix: str = "") -> str:
+    """A deterministic execution name: a second start for the same ticket cannot run twice.
+
+    The ticket id (globally unique) and the suffix are always whole; a long tenant id is shortened.
+    """
+    tail = f"-{ticket_id}" + (f"-{suffix}" if suffix else "")
+    room = _NAME_LIMIT - len(purpose) - 1 - len(tail)
+    return _UNSAFE.sub("_", f"{purpose}-{tenant[:room]}{tail}")
 
 
 class WorkflowStarter:
@@ -38,3 +45,47 @@ class WorkflowStarter:
                 return False
             raise
         return True
+
+
+class SlaTimers:
+    """One SLA timer execution per ticket and generation: Wait until the next alert, check, repeat.
+
+    A newer generation makes the older one moot: it is stopped here, and if the stop is lost the old
+    execution finds its generation stale at its next check and ends.
+    """
+
+    def __init__(self, client: Any, state_machine_arn: str) -> None:
+        self.client = client
+        self.arn = state_machine_arn
+
+    def _name(self, tenant: str, ticket_id: str, generation: int) -> str:
+        return execution_name(tenant, ticket_id, "sla", str(generation))
+
+    def start(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> bool:
+        import json
+
+        try:
+            self.client.start_execution(
+                stateMachineArn=self.arn,
+                name=self._name(tenant, ticket_id, generation),
+                input=json.dumps(
+                    {"tenant_id": tenant, "ticket_id": ticket_id, "generation": generation, "wake_at": wake_at},
+                    separators=(",", ":"),
+                ),
+            )
+        except ClientError as error:
+            if error_code(error) == "ExecutionAlreadyExists":
+                return False
+            raise
+        return True
+
+    def stop(self, tenant: str, ticket_id: str, generation: int) -> None:
+        """Stop a moot timer; one that already ended (or never started) is fine."""
+        execution_arn = (
+            self.arn.replace(":stateMachine:", ":execution:", 1) + ":" + self._name(tenant, ticket_id, generation)
+        )
+        try:
+            self.client.stop_execution(executionArn=execution_arn, cause="SLA clocks changed")
+        except ClientError as error:
+            if error_code(error) not in ("ExecutionDoesNotExist", "ValidationException"):
+                raise

@@ -1,4 +1,4 @@
-"""The input every ticket workflow task receives (the execution input, passed through)."""
+"""The inputs of workflow tasks: the ticket workflow's (the execution input, passed through) and the SLA timer's."""
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -8,3 +8,7 @@ class TicketStepInput(BaseModel):
 
     tenant_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     ticket_id: str = Field(min_length=26, max_length=26)
+
+
+class SlaTimerInput(TicketStepInput):
+    generation: int = Field(ge=1)

@@ -16,23 +16,33 @@ from mentiondesk.api.schemas import (
     TicketSummaryOut,
 )
 from mentiondesk.assignment.assign import assign_waiting
-from mentiondesk.clock import now_iso
+from mentiondesk.clock import now_iso, utcnow
 from mentiondesk.errors import NotFound
 from mentiondesk.ids import is_id
+from mentiondesk.sla import service as sla
 
 router = Router()
 
 StatusFilter = Literal["open", "pending", "resolved", "closed", "all"]
 
 
-@router.get("/api/tickets", summary="The inbox, newest activity first")
+@router.get("/api/tickets", summary="The inbox: newest activity first, or nearest SLA due time first")
 def list_tickets(
     status: Annotated[StatusFilter, Query()] = "open",
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    sort: Annotated[
+        Literal["activity", "due"],
+        Query(description="due: only tickets with a running SLA clock, the nearest due time first"),
+    ] = "activity",
 ) -> TicketPage:
     who = principal(router)
-    page = deps.store().tickets.inbox(who.tenant_id, None if status == "all" else status, limit, cursor)
+    tickets = deps.store().tickets
+    wanted = None if status == "all" else status
+    if sort == "due":
+        page = tickets.by_due(who.tenant_id, wanted, limit, cursor)
+    else:
+        page = tickets.inbox(who.tenant_id, wanted, limit, cursor)
     return TicketPage(items=[TicketSummaryOut.of(t) for t in page.items], next=page.next)
 
 
@@ -63,6 +73,10 @@ def update_ticket(ticket_id: Annotated[str, Path(max_length=64)], body: TicketPa
     now = now_iso()
     before = store.tickets.get(who.tenant_id, ticket_id)
     ticket = store.tickets.set_status(who.tenant_id, ticket_id, body.version, body.status, who.user_id, now)
+    if ticket.status != before.status and ticket.sla_started_at:
+        # Pending pauses the resolution clock, resolved stops every clock, reopening starts it again.
+        sla.refresh(store, deps.sla_timers(), who.tenant_id, ticket_id, utcnow())
+        ticket = store.tickets.get(who.tenant_id, ticket_id)
     if before.assignee and before.status in ("open", "pending") and ticket.status in ("resolved", "closed"):
         # The agent has a free place now: a waiting ticket of the team can have it at once.
         assign_waiting(store, who.tenant_id, now, per_team=5, teams=[ticket.team])

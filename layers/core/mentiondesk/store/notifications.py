@@ -1,0 +1,41 @@
+"""Each person's notification feed (assignments, mentions, SLA reminders): newest first, kept 30 days."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from mentiondesk.ids import new_id
+from mentiondesk.store import keys
+from mentiondesk.store.dynamo import Table
+
+RETENTION_DAYS = 30
+
+
+def notification_item(tenant: str, user_id: str, kind: str, ticket_id: str | None, at: str, **detail: Any) -> dict:
+    """A feed entry as a table item (to be written alone or inside a transaction)."""
+    expires = int((datetime.fromisoformat(at.replace("Z", "+00:00")) + timedelta(days=RETENTION_DAYS)).timestamp())
+    notification_id = new_id()
+    return {
+        "PK": keys.notifications_pk(tenant, user_id),
+        "SK": f"{at}#{notification_id}",
+        "entity": "notification",
+        "id": notification_id,
+        "kind": kind,
+        "ticket_id": ticket_id,
+        "at": at,
+        "detail": detail,
+        "expires_at": expires,
+    }
+
+
+class NotificationStore:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def recent(self, tenant: str, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        items, _ = self.table.query(
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": keys.notifications_pk(tenant, user_id)},
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [{k: i.get(k) for k in ("id", "kind", "ticket_id", "at", "detail")} for i in items]
