@@ -254,9 +254,13 @@ class RecordingStarter:
 
     def __init__(self) -> None:
         self.started: list[tuple[str, str]] = []
+        self.message_runs: list[tuple[str, str, str]] = []  # messages that joined a ticket
 
-    def start_triage(self, tenant: str, ticket_id: str) -> bool:
-        self.started.append((tenant, ticket_id))
+    def start_triage(self, tenant: str, ticket_id: str, message_id: str | None = None) -> bool:
+        if message_id:
+            self.message_runs.append((tenant, ticket_id, message_id))
+        else:
+            self.started.append((tenant, ticket_id))
         return True
 
 

@@ -186,7 +186,11 @@ def test_redelivery_twice_concurrently_stores_each_message_once(handler: Any, st
     assert sorted(m.native_id for m in messages(store, tenant)) == before
     assert len(tickets(store, tenant)) == ticket_count
     executions = boto3.client("stepfunctions").list_executions(stateMachineArn=handler.arn)["executions"]
-    assert len(executions) == ticket_count
+    # One triage per ticket, one run per message that joined a ticket: redelivery started nothing twice.
+    names = [e["name"] for e in executions]
+    assert len(names) == len(set(names))
+    assert sum(name.startswith("triage-") for name in names) == ticket_count
+    assert sum(name.startswith("msg-") for name in names) == len(before) - ticket_count
 
 
 # -- Instagram mentions: content read through the Graph API ---------------------------------------

@@ -1,7 +1,8 @@
 """Time in one place: UTC, ISO-8601 strings that sort as they read.
 
-Deployed, this is the system clock. The local stack's virtual time (tests that run SLA timers "with
-time scaled to zero") moves it forward with :func:`advance_to`; nothing else may.
+Deployed, this is the system clock. Under the local stack's virtual time (workflow tests that run the
+SLA timers "with time scaled to zero") the test moves it forward with :func:`advance_to`, and waits
+until a timestamp end as soon as the clock reaches it; nothing else may move it.
 """
 
 import threading
@@ -9,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 _offset = timedelta(0)
 _lock = threading.Lock()
+_moved = threading.Condition(_lock)
 
 
 def utcnow() -> datetime:
@@ -33,6 +35,13 @@ def advance_to(instant: datetime) -> None:
         gap = instant - (datetime.now(UTC) + _offset)
         if gap > timedelta(0):
             _offset += gap
+        _moved.notify_all()
+
+
+def wait_for_move(timeout: float) -> None:
+    """Local virtual time only: block until advance_to is called or `timeout` seconds pass."""
+    with _lock:
+        _moved.wait(timeout)
 
 
 def reset() -> None:

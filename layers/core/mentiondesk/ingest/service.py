@@ -19,7 +19,7 @@ from mentiondesk.store.factory import Store
 
 
 class TriageStarter(Protocol):
-    def start_triage(self, tenant: str, ticket_id: str) -> bool: ...
+    def start_triage(self, tenant: str, ticket_id: str, message_id: str | None = None) -> bool: ...
 
 
 @dataclass
@@ -132,10 +132,14 @@ class IngestService:
             metrics.add_metric(name="TicketCreated", unit="Count", value=1)
         if result.ticket_id is None:
             return  # deleted before it arrived
-        if result.created or result.duplicate:
-            # A duplicate may be the platform retrying after our start failed: start again
-            # (the execution name is the ticket's, so a start that happened is a no-op).
+        # A duplicate may be the platform retrying after our start failed: start again (execution
+        # names are deterministic, so a start that happened is a no-op). A message that opened its
+        # ticket starts the ticket's triage; one that joined a ticket starts that message's run
+        # (classify again, rules for the message, SLA clocks: next response).
+        if result.created or (result.duplicate and result.opened_ticket):
             self.starter.start_triage(tenant, result.ticket_id)
+        elif result.message_id:
+            self.starter.start_triage(tenant, result.ticket_id, result.message_id)
         outcome.tickets.append(result.ticket_id)
 
     def _revoke(self, event: AccountRevocation, route: dict[str, Any], outcome: DeliveryOutcome) -> None:

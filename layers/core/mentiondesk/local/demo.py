@@ -7,12 +7,13 @@ not taken from any data set.
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from mentiondesk.channels import x
 from mentiondesk.ids import new_id
 from mentiondesk.models import Agent, ChannelAccount, Monitor, Team
+from mentiondesk.sla.calendar import BusinessCalendar, Interval
 from mentiondesk.store.factory import Store
 
 TENANT = "demo"
@@ -79,10 +80,56 @@ DEMO_USERS = [
 ]
 
 
+# The demo team answers around the clock, so its SLA due times count down whenever the demo runs
+# (a team without a calendar gets DEFAULT_CALENDAR: weekdays 09:00-18:00 Tokyo, national holidays off).
+DEMO_CALENDAR = BusinessCalendar(
+    timezone="Asia/Tokyo",
+    hours={weekday: [Interval(time(0), time(0))] for weekday in range(7)},
+    japanese_holidays=False,
+)
+DEMO_SLA_POLICIES: list[dict[str, Any]] = [
+    {
+        "id": "urgent",
+        "name": "Urgent: outages, money, security",
+        "order": 10,
+        "condition": {"field": "urgency", "op": "in", "value": ["high"]},
+        "targets": {
+            "first_response_minutes": 15,
+            "next_response_minutes": 15,
+            "resolution_minutes": 240,
+            "reminders": [0.5, 0.8],
+            "escalation_minutes": [0, 30],
+        },
+    },
+    {
+        "id": "standard",
+        "name": "Standard",
+        "order": 100,
+        "targets": {
+            "first_response_minutes": 60,
+            "next_response_minutes": 60,
+            "resolution_minutes": 1440,
+            "reminders": [0.5, 0.8],
+            "escalation_minutes": [0, 60],
+        },
+    },
+]
+
+
 def seed(store: Store, now: str) -> None:
     """Create the demo tenant, its team, users and X account (idempotent)."""
     store.directory.put_tenant(TENANT, "Demo Co.", now)
-    store.directory.put_team(Team(tenant_id=TENANT, id="support", name="Support", strategy="round_robin"))
+    store.directory.put_team(
+        Team(tenant_id=TENANT, id="support", name="Support", strategy="round_robin", calendar=DEMO_CALENDAR)
+    )
+    existing = {p["id"] for p in store.sla_policies.list(TENANT)}
+    for policy in DEMO_SLA_POLICIES:
+        if policy["id"] not in existing:
+            store.sla_policies.create(
+                TENANT,
+                policy["id"],
+                {**policy, "tenant_id": TENANT, "created_at": now, "updated_at": now, "updated_by": DEMO_USERS[1].id},
+            )
     for agent in DEMO_USERS:
         store.directory.put_agent(agent)
     accounts = (

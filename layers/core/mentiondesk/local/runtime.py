@@ -119,7 +119,8 @@ def install_moto_patches(runtime: LambdaRuntime, time_scale: float, virtual_time
 
     Waits until a timestamp (the SLA timers) are measured on our clock. They are not scaled: at a
     time scale above 1 they would wake long before our clock reached their timestamp. With
-    `virtual_time` they end at once and move the clock to their timestamp instead.
+    `virtual_time` they end as soon as the test moves the clock (mentiondesk.clock.advance_to) to their
+    timestamp: SLA timers then play out at once, at exactly the times they would really fire.
     """
     global _active
     _active = runtime
@@ -197,7 +198,9 @@ def _timestamp_waits(virtual_time: bool) -> None:
             raise FailureEventException(self._create_failure_event(env, value))
         target = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
         if virtual_time:
-            clock.advance_to(target)
+            # Parked until the test moves the clock past the target (or the execution is stopped).
+            while clock.utcnow() < target and env.is_running():
+                clock.wait_for_move(0.05)
             return 0
         return max(0, math.ceil((target - clock.utcnow()).total_seconds()))
 

@@ -72,8 +72,8 @@ class LocalStack:
     port: int = 3000
     demo: bool = True
     time_scale: float = 1.0
-    # Tests only: a Wait until a timestamp moves the clock there at once (mentiondesk.clock.advance_to),
-    # so SLA timers play out instantly with the times they would really have.
+    # Tests only: a Wait until a timestamp ends as soon as the test moves the clock there
+    # (mentiondesk.clock.advance_to), so SLA timers play out instantly at the times they really would.
     virtual_time: bool = False
     simulate: bool = True
     root: Path = field(default_factory=project_root)
@@ -177,6 +177,11 @@ class LocalStack:
 
         factory.aws_client.cache_clear()
         deps.store.cache_clear()
+        deps.sla_timers.cache_clear()
+        if self.virtual_time:
+            from mentiondesk import clock
+
+            clock.reset()
         for thread in self._threads:
             thread.join(timeout=5)
 
@@ -322,7 +327,9 @@ class LocalStack:
             )
             return None
 
-    def executions(self) -> list[dict[str, Any]]:
+    def state_machine_arn(self, logical_id: str = "TicketWorkflow") -> str:
+        return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{self.template.names[logical_id]}"
+
+    def executions(self, logical_id: str = "TicketWorkflow") -> list[dict[str, Any]]:
         sfn = self.client("stepfunctions")
-        arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{self.template.names['TicketWorkflow']}"
-        return list(sfn.list_executions(stateMachineArn=arn)["executions"])
+        return list(sfn.list_executions(stateMachineArn=self.state_machine_arn(logical_id))["executions"])

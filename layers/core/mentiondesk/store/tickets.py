@@ -37,6 +37,7 @@ class IngestResult:
     message_id: str | None
     created: bool  # a new ticket was opened
     duplicate: bool  # the message was already stored; nothing was written
+    opened_ticket: bool = False  # for a duplicate: whether the message had opened its ticket
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,13 @@ class TicketStore:
             seen = self.find_native(tenant, msg.platform, msg.native_id)
             if seen:
                 # A tombstone (deleted before it arrived) has no ticket: nothing to store, nothing to start.
-                return IngestResult(seen.get("ticket_id"), None, created=False, duplicate=True)
+                return IngestResult(
+                    seen.get("ticket_id"),
+                    seen.get("message_id"),
+                    created=False,
+                    duplicate=True,
+                    opened_ticket=bool(seen.get("opened_ticket", True)),
+                )
             parent, parent_known = self._thread_target(tenant, msg, now, dm_window_seconds)
             try:
                 return self._write_inbound(tenant, team, msg, now, parent, parent_known)
@@ -269,6 +276,7 @@ class TicketStore:
                         "message_id": message_id,
                         "message_sk": keys.message_sk(now, message_id),
                         "conversation_id": msg.conversation_id,
+                        "opened_ticket": parent is None,
                     },
                     "ConditionExpression": "attribute_not_exists(PK)",
                 }
@@ -341,7 +349,8 @@ class TicketStore:
                             "GSI1SK": activity,
                             "GSI2PK": keys.all_tickets_gsi(tenant),
                             "GSI2SK": activity,
-                            **ticket.model_dump(mode="json"),
+                            # sla_fired is a string set, created by the first ADD.
+                            **ticket.model_dump(mode="json", exclude={"sla_fired"}),
                         },
                         "ConditionExpression": "attribute_not_exists(PK)",
                     }

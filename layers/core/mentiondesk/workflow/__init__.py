@@ -30,15 +30,21 @@ class WorkflowStarter:
         self.client = client
         self.arn = state_machine_arn
 
-    def start_triage(self, tenant: str, ticket_id: str) -> bool:
-        """True if this call started the execution, False if it had been started before."""
+    def start_triage(self, tenant: str, ticket_id: str, message_id: str | None = None) -> bool:
+        """Start a ticket's triage, or with `message_id` the run for a message that joined it.
+
+        True if this call started the execution, False if it had been started before.
+        """
         import json
 
+        payload = {"tenant_id": tenant, "ticket_id": ticket_id}
+        name = execution_name(tenant, ticket_id)
+        if message_id:
+            payload["message_id"] = message_id
+            name = execution_name(tenant, ticket_id, "msg", message_id)
         try:
             self.client.start_execution(
-                stateMachineArn=self.arn,
-                name=execution_name(tenant, ticket_id),
-                input=json.dumps({"tenant_id": tenant, "ticket_id": ticket_id}, separators=(",", ":")),
+                stateMachineArn=self.arn, name=name, input=json.dumps(payload, separators=(",", ":"))
             )
         except ClientError as error:
             if error_code(error) == "ExecutionAlreadyExists":

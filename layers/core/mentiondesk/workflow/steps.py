@@ -8,6 +8,8 @@ class TicketStepInput(BaseModel):
 
     tenant_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     ticket_id: str = Field(min_length=26, max_length=26)
+    # Set for a message that joined an existing ticket; absent for the ticket's own triage.
+    message_id: str | None = Field(default=None, min_length=26, max_length=26)
 
 
 class SlaTimerInput(TicketStepInput):
