@@ -9,7 +9,7 @@ import time
 from collections.abc import Mapping
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 
 class SettingsError(RuntimeError):
@@ -39,6 +39,18 @@ class SlaSettings(StoreSettings):
     """Functions that start or stop SLA timers (the SLA step, the API, the rules step)."""
 
     sla_timer_arn: str = Field(min_length=20)
+
+
+class NotifySettings(StoreSettings):
+    """Functions that run rules (their notify action): the email sender and, locally, Slack's stand-in."""
+
+    notify_email_from: str | None = Field(default=None, min_length=3)
+    slack_webhook_base_url: str | None = Field(default=None, min_length=8)
+
+    @field_validator("notify_email_from", "slack_webhook_base_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value  # a template parameter left empty
 
 
 class WebhookSettings(StoreSettings):

@@ -201,6 +201,7 @@ class Ticket(BaseModel):
     assignee: Assignee | None = None
     tags: list[str] = Field(default_factory=list)
     priority: Priority = "normal"
+    rule_agent_id: str | None = None  # a rule's assign_agent: tried first when the ticket is assigned
     highlights: list[Highlight] = Field(default_factory=list)  # words that made rules fire, for the page
     # SLA (sla/service.py): the policy chosen after the rules ran, when its clocks started, each running
     # clock, and the nearest due time (the inbox and the team queue sort by it).

@@ -52,6 +52,9 @@ def assign_ticket(store: Store, tenant: str, ticket_id: str, now: str, enqueue: 
             raise TicketNotFound(ticket_id) from error
         if ticket.assignee:
             return {"status": "assigned", "agent_id": ticket.assignee.id, "agent_name": ticket.assignee.name}
+        if ticket.status in ("resolved", "closed"):
+            # A rule marked it spam or ignored it: nobody needs to work it.
+            return {"status": "not_assigned", "reason": ticket.status}
         team = store.directory.team(tenant, ticket.team)
         if team and team.strategy == "manual":
             # Manual teams pick their own tickets from the queue.
@@ -69,6 +72,10 @@ def assign_ticket(store: Store, tenant: str, ticket_id: str, now: str, enqueue: 
         preferred = next((a for a in candidates if a.id == returning), None) if returning else None
         if preferred is not None:
             agent, strategy = preferred, "returning_customer"
+        chosen = next((a for a in candidates if a.id == ticket.rule_agent_id), None) if ticket.rule_agent_id else None
+        if chosen is not None:
+            # A rule's assign_agent wins when that agent can take the ticket; otherwise the team's strategy.
+            agent, strategy = chosen, "rule"
         try:
             store.tickets.claim(tenant, ticket, agent, strategy, now)
         except Conflict:

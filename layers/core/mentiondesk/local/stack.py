@@ -66,6 +66,9 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+LOCAL_EMAIL_FROM = "notifications@demo.local"
+
+
 @dataclass
 class LocalStack:
     host: str = "127.0.0.1"
@@ -115,6 +118,10 @@ class LocalStack:
             "MENTIONDESK_GOOGLE_JWKS": self.google.jwks(),
             "MENTIONDESK_GOOGLE_API_TOKEN": "local-google-api-token",
             "GOOGLE_API_BASE_URL": f"{self.url}/_fake/google",
+            # Rule notifications: Slack webhooks land on the fake endpoint (see /_local/outbound),
+            # email goes to moto's SES from a verified local sender.
+            "SLACK_WEBHOOK_BASE_URL": f"{self.url}/_fake/slack",
+            "NOTIFY_EMAIL_FROM": LOCAL_EMAIL_FROM,
             "COGNITO_DOMAIN": None,
             "COGNITO_CLIENT_ID": None,
             "AUTH_MODE": "dev",
@@ -235,6 +242,7 @@ class LocalStack:
 
     def _create_resources(self) -> None:
         t = self.template
+        self.client("ses").verify_email_identity(EmailAddress=LOCAL_EMAIL_FROM)
         ddb = self.client("dynamodb")
         for logical_id, resource in t.resources("AWS::DynamoDB::Table").items():
             props = t.resolve(resource["Properties"])

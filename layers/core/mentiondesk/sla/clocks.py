@@ -10,6 +10,9 @@ changes, a timer wakes up) and always agrees with itself:
 - resolution: created → resolved, paused while the ticket waits on the customer (pending); a
   reopened ticket's clock runs again from where it stopped.
 
+Resolving or closing a ticket also ends the response clocks still waiting (nobody owes a reply to
+spam or to a ticket solved elsewhere); they count as stopped, not met, and a breach before that stays.
+
 All durations are business time on the calendar. Reminders fire at fractions of a target (default
 50% and 80%); escalation levels fire at the breach and at offsets after it.
 """
@@ -156,9 +159,14 @@ def _response_clock(
 def _first_response(
     entries: list[Entry], created_at: datetime, targets: SlaTargets, calendar: BusinessCalendar, now: datetime
 ) -> Clock:
-    reply = next((e.at for e in entries if e.kind == "reply" and e.at >= created_at), None)
+    # Resolving or closing the ticket before any reply ends the wait too (spam, a duplicate, solved elsewhere).
+    reply = next((e.at for e in entries if _ends_wait(e) and e.at >= created_at), None)
     minutes = targets.first_response_minutes or 0
     return _response_clock("first_response", created_at, reply, minutes, targets, calendar, now, "ticket")
+
+
+def _ends_wait(entry: Entry) -> bool:
+    return entry.kind == "reply" or (entry.kind == "status" and entry.status in ("resolved", "closed"))
 
 
 def _next_responses(
@@ -170,14 +178,14 @@ def _next_responses(
     waiting: list[Entry] = []
     minutes = targets.next_response_minutes or 0
     for entry in entries:
-        if entry.kind == "reply":
+        if _ends_wait(entry):
             for message in waiting:
                 anchor = message.at.isoformat()
                 clocks.append(
                     _response_clock("next_response", message.at, entry.at, minutes, targets, calendar, now, anchor)
                 )
             waiting = []
-            replied = True
+            replied = replied or entry.kind == "reply"
         elif entry.kind == "customer" and replied:
             waiting.append(entry)
     for message in waiting:

@@ -9,6 +9,7 @@ from mentiondesk.store.directory import DirectoryStore
 from mentiondesk.store.dynamo import Table
 from mentiondesk.store.monitors import MonitorStore
 from mentiondesk.store.notifications import NotificationStore
+from mentiondesk.store.outbox import OutboxStore
 from mentiondesk.store.quarantine import QuarantineStore
 from mentiondesk.store.settings import SettingsStore
 from mentiondesk.store.tickets import TicketStore
@@ -28,6 +29,8 @@ class Store:
         self.notifications = NotificationStore(table)
         self.sla_policies = SettingsStore(table, "SLA", "SLA policy")
         self.rules = SettingsStore(table, "RULE", "rule")
+        self.templates = SettingsStore(table, "TPL", "template")
+        self.outbox = OutboxStore(table)
 
 
 @cache

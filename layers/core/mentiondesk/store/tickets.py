@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +47,8 @@ class TicketDetail:
     ticket: Ticket
     messages: list[Message]
     events: list[TicketEvent]
+    item: dict[str, Any] = field(default_factory=dict)  # the ticket as stored, bookkeeping included
+    outbox: list[dict[str, Any]] = field(default_factory=list)  # what must reach the platform, oldest first
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def _message_from_item(item: dict[str, Any]) -> Message:
     return Message.model_validate({k: v for k, v in item.items() if k in _MESSAGE_FIELDS})
 
 
-def _event_item(tenant: str, ticket_id: str, event: TicketEvent) -> dict[str, Any]:
+def event_item(tenant: str, ticket_id: str, event: TicketEvent) -> dict[str, Any]:
     return {
         "PK": keys.ticket_pk(tenant, ticket_id),
         "SK": keys.event_sk(event.at, ids.new_id()),
@@ -361,7 +363,7 @@ class TicketStore:
                 at=now,
                 detail={"message_id": message_id, "platform": msg.platform, "kind": msg.kind},
             )
-        items.append({"Put": {"Item": _event_item(tenant, ticket_id, event)}})
+        items.append({"Put": {"Item": event_item(tenant, ticket_id, event)}})
         # A platform that names no author (an Instagram mention Meta sends as ids only) makes no
         # customer profile: all such messages would otherwise merge into one "customer".
         known_author = bool(msg.author.platform_user_id)
@@ -441,7 +443,7 @@ class TicketStore:
                     },
                     {
                         "Put": {
-                            "Item": _event_item(
+                            "Item": event_item(
                                 tenant,
                                 ticket_id,
                                 TicketEvent(
@@ -510,7 +512,7 @@ class TicketStore:
                     },
                     {
                         "Put": {
-                            "Item": _event_item(
+                            "Item": event_item(
                                 tenant,
                                 ticket_id,
                                 TicketEvent(
@@ -537,7 +539,7 @@ class TicketStore:
         return _ticket_from_item(item)
 
     def detail(self, tenant: str, ticket_id: str) -> TicketDetail:
-        """The ticket, its messages (oldest first) and events (oldest first) in one Query."""
+        """The ticket, its messages, events and outbox items (each oldest first) in one Query."""
         items = self.table.query_all(
             KeyConditionExpression="PK = :pk",
             ExpressionAttributeValues={":pk": keys.ticket_pk(tenant, ticket_id)},
@@ -551,7 +553,10 @@ class TicketStore:
             for i in items
             if i["SK"].startswith("EVT#")
         ]
-        return TicketDetail(_ticket_from_item(ticket), messages, events)
+        outbox = [
+            {k: v for k, v in i.items() if k not in ("PK", "SK", "entity")} for i in items if i["SK"].startswith("OUT#")
+        ]
+        return TicketDetail(_ticket_from_item(ticket), messages, events, ticket, outbox)
 
     def inbox(self, tenant: str, status: TicketStatus | None, limit: int, cursor: str | None) -> Page:
         """The inbox: one Query on the status index (or the all-tickets index), newest activity first."""
@@ -634,7 +639,7 @@ class TicketStore:
                             },
                         }
                     },
-                    {"Put": {"Item": _event_item(tenant, ticket_id, event)}},
+                    {"Put": {"Item": event_item(tenant, ticket_id, event)}},
                 ]
             )
         except ClientError as error:
@@ -657,7 +662,7 @@ class TicketStore:
                 },
                 {
                     "Put": {
-                        "Item": _event_item(
+                        "Item": event_item(
                             tenant,
                             ticket_id,
                             TicketEvent(type="triage_failed", at=now, detail={"reason": reason}),
@@ -735,7 +740,7 @@ class TicketStore:
                             "ExpressionAttributeValues": {":key": {key}, ":k": key},
                         }
                     },
-                    {"Put": {"Item": _event_item(tenant, ticket_id, event)}},
+                    {"Put": {"Item": event_item(tenant, ticket_id, event)}},
                     *({"Put": {"Item": item}} for item in also),
                 ]
             )
@@ -830,7 +835,7 @@ class TicketStore:
                             "ExpressionAttributeValues": {":now": now, ":one": 1, ":on": True, **seen_values},
                         }
                     },
-                    {"Put": {"Item": _event_item(tenant, ticket.id, event)}},
+                    {"Put": {"Item": event_item(tenant, ticket.id, event)}},
                     *self._last_agent_update(tenant, ticket, agent),
                 ]
             )
@@ -893,7 +898,7 @@ class TicketStore:
             },
             {
                 "Put": {
-                    "Item": _event_item(
+                    "Item": event_item(
                         tenant,
                         ticket_id,
                         TicketEvent(
@@ -950,7 +955,7 @@ class TicketStore:
                             },
                         }
                     },
-                    {"Put": {"Item": _event_item(tenant, ticket.id, event)}},
+                    {"Put": {"Item": event_item(tenant, ticket.id, event)}},
                 ]
             )
         except ClientError as error:
