@@ -28,8 +28,7 @@ class TemplateError(ValueError):
 
 def _check_body(body: str) -> str:
     for match in _TOKEN.finditer(body):
-        token = match.group(0)
-        if token in ("{{", "}}"):
+        if match.group(0) in ("{{", "}}"):
             continue
         name = match.group(1)
         if name is None:
@@ -79,11 +78,9 @@ def render(template: Template, language: str | None, variables: dict[str, str]) 
     body = template.bodies[chosen]
 
     def fill(match: re.Match[str]) -> str:
-        token = match.group(0)
-        if token == "{{":
-            return "{"
-        if token == "}}":
-            return "}"
+        piece = match.group(0)
+        if piece in ("{{", "}}"):
+            return piece[0]
         return variables.get(match.group(1) or "", "")
 
     return chosen, _TOKEN.sub(fill, body)
