@@ -38,6 +38,17 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/teams"): STAFF,
     ("PUT", "/api/teams/<team_id>/calendar"): LEADS,
     ("GET", "/api/me/notifications"): STAFF,
+    ("GET", "/api/rules"): LEADS,
+    ("POST", "/api/rules"): LEADS,
+    ("POST", "/api/rules/dry-run"): LEADS,
+    ("GET", "/api/rules/<rule_id>"): LEADS,
+    ("PUT", "/api/rules/<rule_id>"): LEADS,
+    ("DELETE", "/api/rules/<rule_id>"): LEADS,
+    ("GET", "/api/templates"): STAFF,
+    ("POST", "/api/templates"): LEADS,
+    ("GET", "/api/templates/<template_id>"): STAFF,
+    ("PUT", "/api/templates/<template_id>"): LEADS,
+    ("DELETE", "/api/templates/<template_id>"): LEADS,
 }
 
 

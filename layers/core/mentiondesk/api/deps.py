@@ -9,6 +9,7 @@ from mentiondesk.store.factory import Store, store_for
 
 if TYPE_CHECKING:
     from mentiondesk.channels.x_oauth import XUserTokens
+    from mentiondesk.rules.notify import Notifier
     from mentiondesk.workflow import SlaTimers
 
 
@@ -25,6 +26,15 @@ def sla_timers() -> "SlaTimers":
     from mentiondesk.workflow import SlaTimers
 
     return SlaTimers(aws_client("stepfunctions"), SlaSettings.from_env().sla_timer_arn)
+
+
+@cache
+def notifier() -> "Notifier":
+    """Rule notifications (the ticket_updated trigger runs in the API)."""
+    from mentiondesk.config import NotifySettings
+    from mentiondesk.rules.notify import notifier_from
+
+    return notifier_from(NotifySettings.from_env())
 
 
 @cache

@@ -182,9 +182,29 @@ class EventOut(BaseModel):
         return cls(type=e.type, at=e.at, actor=e.actor, detail=e.detail)
 
 
+class OutboxOut(BaseModel):
+    """Something on its way to the platform for this ticket (a reply, hiding a comment)."""
+
+    id: str
+    operation: str
+    status: str  # PENDING, SENDING, SENT, FAILED, UNKNOWN
+    source: str  # "rule:<id>" or "agent:<id>"
+    created_at: str
+    mode: str | None = None  # replies: public or dm
+    text: str | None = None
+    language: str | None = None
+    template_id: str | None = None
+    target_native_id: str | None = None
+
+    @classmethod
+    def of(cls, item: dict[str, object]) -> "OutboxOut":
+        return cls.model_validate({k: v for k, v in item.items() if k in cls.model_fields})
+
+
 class TicketDetailOut(TicketSummaryOut):
     messages: list[MessageOut]
     events: list[EventOut]
+    outbox: list[OutboxOut]
 
 
 class TicketPage(BaseModel):

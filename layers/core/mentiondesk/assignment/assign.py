@@ -54,6 +54,8 @@ def assign_ticket(store: Store, tenant: str, ticket_id: str, now: str, enqueue: 
             return {"status": "assigned", "agent_id": ticket.assignee.id, "agent_name": ticket.assignee.name}
         if ticket.status in ("resolved", "closed"):
             # A rule marked it spam or ignored it: nobody needs to work it.
+            if ticket.triage_state != "done":
+                store.tickets.mark_triaged(tenant, ticket.id)
             return {"status": "not_assigned", "reason": ticket.status}
         team = store.directory.team(tenant, ticket.team)
         if team and team.strategy == "manual":

@@ -66,6 +66,9 @@ class FakePlatforms:
             return 201, {"data": {"dm_conversation_id": "local", "dm_event_id": call_id}}
         if provider == "meta":
             return 200, {"id": call_id, "message_id": call_id}
+        if provider == "slack":
+            # Slack answers 404 no_service for a webhook that was removed; "/revoked/" stands for one.
+            return (404, {"error": "no_service"}) if "/revoked/" in path else (200, {"ok": True})
         return 200, {"name": f"{path.rstrip('/')}/{call_id}"}
 
 

@@ -16,21 +16,22 @@ right after. Notifications go out last, at most once; a failed one is recorded o
 Actions applied by rules do not fire ``ticket_updated`` (no rule loops).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from mentiondesk.clock import iso
+from mentiondesk.clock import iso, utcnow
 from mentiondesk.errors import NotFound, TicketNotFound, TransientStoreError
 from mentiondesk.models import Message, Ticket, TicketEvent
 from mentiondesk.observability import logger, metrics
-from mentiondesk.rules.engine import Fired, run_rules
+from mentiondesk.rules.engine import Fired, evaluate, run_rules
 from mentiondesk.rules.facts import ticket_facts
 from mentiondesk.rules.model import Notify, Rule, Trigger
 from mentiondesk.rules.notify import Notifier, NotifyFailed
+from mentiondesk.sla.clocks import Alert
 from mentiondesk.sla.service import calendar_for, customer_tags
 from mentiondesk.store import keys
 from mentiondesk.store.alerts import new_alert
@@ -133,6 +134,7 @@ def _apply(
                         "hide_comment",
                         f"rule:{rule.id}",
                         now,
+                        len(decision.outbox),
                         platform=target.platform,
                         account_id=t.account_id,
                         target_native_id=target.native_id,
@@ -179,6 +181,7 @@ def _auto_reply(
             "reply",
             f"rule:{rule.id}",
             now,
+            len(decision.outbox),
             platform=t.platform,
             account_id=t.account_id,
             mode="dm" if t.kind == "dm" else "public",
@@ -310,7 +313,7 @@ def _commit(store: Store, before: Ticket, decision: Decision, key: str, now: str
             }
         }
     ]
-    for trigger, rule, fired in decision.fired:
+    for seq, (trigger, rule, fired) in enumerate(decision.fired):
         event = TicketEvent(
             type="rule_fired",
             at=now,
@@ -322,7 +325,7 @@ def _commit(store: Store, before: Ticket, decision: Decision, key: str, now: str
                 "matched": sorted({h.text for h in fired.highlights})[:10],
             },
         )
-        items.append({"Put": {"Item": event_item(before.tenant_id, before.id, event)}})
+        items.append({"Put": {"Item": event_item(before.tenant_id, before.id, event, seq)}})
     items += [{"Put": {"Item": item}} for item in decision.outbox]
     store.table.transact(items)
 
@@ -386,3 +389,68 @@ def _failed(store: Store, ticket: Ticket, rule: Rule, action: str, reason: str, 
         ),
         f"rule:{rule.id}:{action}:{now[:10]}",  # once per rule, action and day
     )
+
+
+def sla_alert_rules(store: Store, notifier: Notifier) -> Callable[[Ticket, Alert], None]:
+    """The SLA timer's hook: a reminder runs sla_warning rules, a breach or escalation sla_breached
+    rules, once per alert."""
+
+    def run(ticket: Ticket, alert: Alert) -> None:
+        trigger: Trigger = "sla_warning" if alert.kind == "reminder" else "sla_breached"
+        apply_rules(store, notifier, ticket.tenant_id, ticket.id, [trigger], f"sla:{alert.key}", utcnow())
+
+    return run
+
+
+DRY_RUN_TICKETS = 300
+
+
+def dry_run_recent(store: Store, tenant: str, rule: Rule, days: int, now: datetime) -> dict[str, Any]:
+    """Which tickets with activity in the last `days` days the rule's condition holds for, and on
+    which words. Nothing is written. A ``ticket_created`` rule is tried on each ticket's first
+    customer message, a ``message_received`` rule on every customer message, the others on the
+    ticket alone. At most DRY_RUN_TICKETS tickets, newest first (``truncated`` says when there were more).
+    """
+    since = iso(now - timedelta(days=days))
+    tickets, truncated = store.tickets.active_since(tenant, since, DRY_RUN_TICKETS)
+    matched: list[dict[str, Any]] = []
+    calendars: dict[str, Any] = {}
+    for ticket in tickets:
+        if ticket.team not in calendars:
+            calendars[ticket.team] = calendar_for(store, tenant, ticket.team)
+        calendar = calendars[ticket.team]
+        detail = store.tickets.detail(tenant, ticket.id)
+        inbound = [m for m in detail.messages if m.direction == "inbound" and m.deleted_at is None]
+        if rule.trigger == "ticket_created":
+            candidates: list[Message | None] = list(inbound[:1])
+        elif rule.trigger == "message_received":
+            candidates = list(inbound)
+        else:
+            candidates = [None]
+        tags = customer_tags(store, ticket)
+        hits = []
+        for message in candidates:
+            at = _parse(message.received_at) if message else now
+            result = evaluate(rule.condition, ticket_facts(ticket, message, tags, calendar, at))
+            if result.matched:
+                hits.append(
+                    {
+                        "message_id": message.id if message else None,
+                        "highlights": [
+                            {"start": h.start, "end": h.end, "text": h.text, "keyword": h.keyword}
+                            for h in result.highlights
+                        ],
+                    }
+                )
+        if hits:
+            matched.append(
+                {
+                    "ticket_id": ticket.id,
+                    "subject": ticket.subject,
+                    "status": ticket.status,
+                    "channel": ticket.platform,
+                    "created_at": ticket.created_at,
+                    "messages": hits,
+                }
+            )
+    return {"since": since, "scanned": len(tickets), "truncated": truncated, "matched": matched}

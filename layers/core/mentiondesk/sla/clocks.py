@@ -118,6 +118,13 @@ def evaluate(
 ) -> SlaState:
     """Every clock of the ticket as of `now` (the timeline may hold entries after `now`: ignored)."""
     entries = sorted((e for e in timeline if e.at <= now), key=lambda e: e.at)
+    # The clocks start in the state the ticket is in at the start (a rule may have closed it already).
+    before = [e for e in entries if e.kind == "status" and e.at < created_at]
+    if before:
+        entries = [Entry(created_at, "status", before[-1].status)] + [
+            e for e in entries if not (e.kind == "status" and e.at < created_at)
+        ]
+        entries.sort(key=lambda e: e.at)
     clocks: list[Clock] = []
     if targets.first_response_minutes:
         clocks.append(_first_response(entries, created_at, targets, calendar, now))

@@ -21,13 +21,15 @@ def outbox_item(
     operation: Operation,
     source: str,
     now: str,
+    seq: int = 0,
     **fields: Any,
 ) -> dict[str, Any]:
-    """A PENDING outbox entry as a table item. `source` says who decided it ("rule:<id>", "agent:<id>")."""
+    """A PENDING outbox entry as a table item. `source` says who decided it ("rule:<id>", "agent:<id>");
+    `seq` orders entries decided together (they share `now`)."""
     item_id = ids.new_id()
     return {
         "PK": keys.ticket_pk(tenant, ticket_id),
-        "SK": f"OUT#{now}#{item_id}",
+        "SK": f"OUT#{now}#{seq:03d}{item_id}",
         "entity": "outbox",
         "id": item_id,
         "ticket_id": ticket_id,

@@ -80,10 +80,11 @@ def _message_from_item(item: dict[str, Any]) -> Message:
     return Message.model_validate({k: v for k, v in item.items() if k in _MESSAGE_FIELDS})
 
 
-def event_item(tenant: str, ticket_id: str, event: TicketEvent) -> dict[str, Any]:
+def event_item(tenant: str, ticket_id: str, event: TicketEvent, seq: int = 0) -> dict[str, Any]:
+    """An event as a table item; `seq` orders events written together with the same time."""
     return {
         "PK": keys.ticket_pk(tenant, ticket_id),
-        "SK": keys.event_sk(event.at, ids.new_id()),
+        "SK": keys.event_sk(event.at, f"{seq:03d}{ids.new_id()}"),
         "entity": "event",
         **event.model_dump(),
     }
@@ -595,6 +596,18 @@ class TicketStore:
         items, last = self.table.query(**kwargs)
         return Page([_ticket_from_item(i) for i in items], encode_cursor(last) if last else None)
 
+    def active_since(self, tenant: str, since: str, limit: int) -> tuple[list[Ticket], bool]:
+        """Tickets with activity since `since`, newest first (one Query on GSI2's sort key);
+        True as well when there were more than `limit`."""
+        items, last = self.table.query(
+            IndexName="GSI2",
+            KeyConditionExpression="GSI2PK = :pk AND GSI2SK >= :since",
+            ExpressionAttributeValues={":pk": keys.all_tickets_gsi(tenant), ":since": since},
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [_ticket_from_item(i) for i in items], last is not None
+
     def queued(self, tenant: str, team: str, limit: int = 25) -> list[Ticket]:
         """Tickets waiting for an agent in a team's queue, nearest SLA due time first (one Query, sparse index)."""
         items, _ = self.table.query(
@@ -647,6 +660,15 @@ class TicketStore:
                 return False
             raise
         return True
+
+    def mark_triaged(self, tenant: str, ticket_id: str) -> None:
+        """Triage ended without an assignment or a queue (a rule closed the ticket)."""
+        self.table.update(
+            {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
+            "SET triage_state = :done",
+            condition="attribute_exists(PK)",
+            vals={":done": "done"},
+        )
 
     def mark_triage_failed(self, tenant: str, ticket_id: str, reason: str, now: str) -> None:
         pk = keys.ticket_pk(tenant, ticket_id)

@@ -1,31 +1,25 @@
 """SLA policies, team calendars and the caller's notification feed.
 
 Supervisors and admins write policies and calendars; agents read them (the page shows targets).
-Bodies are validated here rather than by the resolver so that a policy or calendar we refuse answers
-400 with each problem named, never a half-saved document.
 """
 
-import re
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from mentiondesk.api import deps
+from mentiondesk.api import deps, documents
 from mentiondesk.api.context import principal
-from mentiondesk.clock import now_iso
-from mentiondesk.errors import InvalidRequest, NotFound, invalid_from
-from mentiondesk.ids import new_id
+from mentiondesk.errors import NotFound
 from mentiondesk.models import Team
 from mentiondesk.sla.calendar import DEFAULT_CALENDAR, BusinessCalendar
 from mentiondesk.sla.policy import SlaPolicy, SlaPolicyIn
 
 router = Router()
 
-_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-DocId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+DocId = Annotated[str, Path(min_length=1, max_length=64, pattern=documents.DOC_ID_PATTERN)]
 
 
 class SlaPolicyPage(BaseModel):
@@ -80,20 +74,6 @@ class NotificationPage(BaseModel):
     next: str | None = None
 
 
-def _policy_in(body: dict[str, Any]) -> SlaPolicyIn:
-    try:
-        return SlaPolicyIn.model_validate({k: v for k, v in body.items() if k not in ("id", "version")})
-    except ValidationError as error:
-        raise invalid_from(error, "invalid SLA policy") from None
-
-
-def _version(body: dict[str, Any]) -> int:
-    version = body.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise InvalidRequest("give the version you read (an integer from 1)", [{"loc": ["version"], "msg": "required"}])
-    return version
-
-
 @router.get("/api/sla-policies", summary="SLA policies in the order they are matched")
 def list_policies() -> SlaPolicyPage:
     who = principal(router)
@@ -113,20 +93,9 @@ def list_policies() -> SlaPolicyPage:
 )
 def create_policy(body: Annotated[dict[str, Any], Body()]) -> Response[SlaPolicy]:
     who = principal(router)
-    policy_in = _policy_in(body)
-    policy_id = body.get("id") or new_id()
-    if not isinstance(policy_id, str) or not _ID.fullmatch(policy_id):
-        raise InvalidRequest("id: letters, digits, - and _ only, at most 64", [{"loc": ["id"], "msg": "invalid id"}])
-    now = now_iso()
-    document = {
-        **policy_in.model_dump(mode="json"),
-        "id": policy_id,
-        "tenant_id": who.tenant_id,
-        "created_at": now,
-        "updated_at": now,
-        "updated_by": who.user_id,
-    }
-    stored = deps.store().sla_policies.create(who.tenant_id, policy_id, document)
+    policy = documents.parse(SlaPolicyIn, body, "SLA policy")
+    doc_id = documents.id_of(body)
+    stored = documents.create(deps.store().sla_policies, who, doc_id, policy.model_dump(mode="json"))
     return Response(status_code=201, body=SlaPolicy.model_validate(stored), content_type="application/json")
 
 
@@ -141,24 +110,15 @@ def get_policy(policy_id: DocId) -> SlaPolicy:
     summary="Replace an SLA policy (optimistic locking on version)",
     responses={
         400: {"description": "Invalid policy"},
-        409: {"description": "Stale version; body holds the current policy"},
+        409: {"description": "Stale version; the body holds the current policy"},
     },
 )
 def replace_policy(policy_id: DocId, body: Annotated[dict[str, Any], Body()]) -> SlaPolicy:
     who = principal(router)
-    version = _version(body)
-    policy_in = _policy_in(body)
-    store = deps.store()
-    current = store.sla_policies.get(who.tenant_id, policy_id)
-    document = {
-        **policy_in.model_dump(mode="json"),
-        "id": policy_id,
-        "tenant_id": who.tenant_id,
-        "created_at": current["created_at"],
-        "updated_at": now_iso(),
-        "updated_by": who.user_id,
-    }
-    return SlaPolicy.model_validate(store.sla_policies.replace(who.tenant_id, policy_id, version, document))
+    version = documents.version_of(body)
+    policy = documents.parse(SlaPolicyIn, body, "SLA policy")
+    stored = documents.replace(deps.store().sla_policies, who, policy_id, version, policy.model_dump(mode="json"))
+    return SlaPolicy.model_validate(stored)
 
 
 @router.delete(
@@ -186,10 +146,7 @@ def list_teams() -> TeamPage:
 )
 def put_calendar(team_id: DocId, body: Annotated[dict[str, Any], Body()]) -> TeamOut:
     who = principal(router)
-    try:
-        change = CalendarPut.model_validate(body)
-    except ValidationError as error:
-        raise invalid_from(error, "invalid calendar") from None
+    change = documents.parse(CalendarPut, body, "calendar", version=body.get("version"))
     store = deps.store()
     team = store.directory.team(who.tenant_id, team_id)
     if team is None:

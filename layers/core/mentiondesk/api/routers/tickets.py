@@ -10,6 +10,7 @@ from mentiondesk.api.context import principal
 from mentiondesk.api.schemas import (
     EventOut,
     MessageOut,
+    OutboxOut,
     TicketDetailOut,
     TicketPage,
     TicketPatch,
@@ -19,6 +20,7 @@ from mentiondesk.assignment.assign import assign_waiting
 from mentiondesk.clock import now_iso, utcnow
 from mentiondesk.errors import NotFound
 from mentiondesk.ids import is_id
+from mentiondesk.rules.service import apply_rules
 from mentiondesk.sla import service as sla
 
 router = Router()
@@ -57,6 +59,7 @@ def get_ticket(ticket_id: Annotated[str, Path(max_length=64)]) -> TicketDetailOu
         **summary.model_dump(),
         messages=[MessageOut.of(m) for m in detail.messages],
         events=[EventOut.of(e) for e in detail.events],
+        outbox=[OutboxOut.of(o) for o in detail.outbox],
     )
 
 
@@ -73,6 +76,12 @@ def update_ticket(ticket_id: Annotated[str, Path(max_length=64)], body: TicketPa
     now = now_iso()
     before = store.tickets.get(who.tenant_id, ticket_id)
     ticket = store.tickets.set_status(who.tenant_id, ticket_id, body.version, body.status, who.user_id, now)
+    if ticket.status != before.status:
+        # Rules on ticket_updated (their own changes never trigger it again), keyed by this change.
+        apply_rules(
+            store, deps.notifier(), who.tenant_id, ticket_id, ["ticket_updated"], f"updated:{ticket.version}", utcnow()
+        )
+        ticket = store.tickets.get(who.tenant_id, ticket_id)
     if ticket.status != before.status and ticket.sla_started_at:
         # Pending pauses the resolution clock, resolved stops every clock, reopening starts it again.
         sla.refresh(store, deps.sla_timers(), who.tenant_id, ticket_id, utcnow())
