@@ -313,3 +313,46 @@ def test_replies_pause_and_resolution_stop_the_clocks_and_the_timer(
         ("sla_reminder", "next_response", 0),
         ("sla_breached", "next_response", 1),
     ]
+
+
+def test_sla_warnings_and_breaches_are_rule_triggers(vstack: LocalStack, team_calendar: Any, policy: Any) -> None:
+    team_calendar(AROUND_THE_CLOCK)
+    policy("fast", {"first_response_minutes": 10, "reminders": [0.5], "escalation_minutes": [0]})
+    made = []
+    for rule_id, trigger, actions in (
+        ("warned", "sla_warning", [{"type": "add_tags", "tags": ["sla-warned"]}]),
+        (
+            "missed",
+            "sla_breached",
+            [{"type": "add_tags", "tags": ["sla-missed"]}, {"type": "set_priority", "priority": "urgent"}],
+        ),
+    ):
+        body = {
+            "id": rule_id,
+            "name": rule_id,
+            "trigger": trigger,
+            "order": 1,
+            "condition": {"field": "channel", "op": "in", "value": ["x"]},
+            "actions": actions,
+        }
+        assert call(vstack, "POST", "/api/rules", body).status_code == 201
+        made.append(rule_id)
+    try:
+        clock.advance_to(datetime(2027, 3, 1, 0, 0, tzinfo=UTC))
+        post_tweet(vstack, "8600000000000000201", "アプリにログインできません", user_id="7600000000000000201")
+        t = triaged(vstack, "アプリにログインできません")
+        s = at(t["sla_clocks"][0]["started_at"])
+        clock.advance_to(s + timedelta(minutes=6))
+        detail = settle(vstack, t["id"])
+        assert detail["tags"] == ["sla-warned"] and detail["priority"] == "normal"
+        clock.advance_to(s + timedelta(minutes=11))
+        detail = settle(vstack, t["id"])
+        assert detail["tags"] == ["sla-warned", "sla-missed"] and detail["priority"] == "urgent"
+        assert [e["detail"]["trigger"] for e in detail["events"] if e["type"] == "rule_fired"] == [
+            "sla_warning",
+            "sla_breached",
+        ]
+    finally:
+        for rule_id in made:
+            version = call(vstack, "GET", f"/api/rules/{rule_id}").json()["version"]
+            call(vstack, "DELETE", f"/api/rules/{rule_id}?version={version}")
