@@ -71,7 +71,10 @@ def test_signed_mention_becomes_an_assigned_classified_ticket_within_two_seconds
     assert ticket["assignee"]["name"] in ("佐藤 美咲", "Alex Morgan")
     assert ticket["triage_state"] == "done"
     detail = get(stack, f"/api/tickets/{ticket['id']}").json()
-    assert [e["type"] for e in detail["events"]] == ["ticket_created", "classified", "assigned"]
+    # The demo's outage rule tagged it, and its SLA clocks run under the urgent policy
+    assert [e["type"] for e in detail["events"]] == ["ticket_created", "classified", "rule_fired", "assigned"]
+    assert ticket["tags"] == ["outage"] and ticket["priority"] == "urgent"
+    assert ticket["sla_policy_id"] == "urgent" and ticket["sla_due_at"] is not None
     executions = [e for e in stack.executions() if e["name"].endswith(ticket["id"])]
     assert [e["status"] for e in executions] == ["SUCCEEDED"]
 

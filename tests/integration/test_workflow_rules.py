@@ -22,6 +22,13 @@ def call(stack: LocalStack, method: str, path: str, body: Any = None, email: str
     )
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _without_demo_rules(stack: LocalStack) -> None:
+    """Each test brings its own rules; the demo's would fire on the same posts."""
+    for rule in stack.store.rules.list(demo.TENANT):
+        stack.store.rules.delete(demo.TENANT, rule["id"], rule["version"])
+
+
 @pytest.fixture
 def rules(stack: LocalStack) -> Iterator[Any]:
     """Create rules through the API; they are deleted after the test."""

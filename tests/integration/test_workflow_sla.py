@@ -43,6 +43,8 @@ def vstack() -> Iterator[LocalStack]:
         # Only the tickets a test posts: the demo's keyword monitor would add its own.
         for monitor in running.store.monitors.for_tenant(demo.TENANT):
             running.store.monitors.update_settings(demo.TENANT, monitor.id, monitor.version, {"status": "paused"})
+        for rule in running.store.rules.list(demo.TENANT):
+            running.store.rules.delete(demo.TENANT, rule["id"], rule["version"])
         yield running
 
 

@@ -116,12 +116,59 @@ DEMO_SLA_POLICIES: list[dict[str, Any]] = [
 ]
 
 
+DEMO_RULES: list[dict[str, Any]] = [
+    {
+        "id": "billing",
+        "name": "Money: refunds and charges",
+        "trigger": "ticket_created",
+        "order": 10,
+        "stop_on_match": False,
+        "condition": {
+            "field": "text",
+            "op": "contains_any",
+            "value": ["返金", "請求", "引き落とし", "refund", "charged", "billing"],
+        },
+        "actions": [{"type": "add_tags", "tags": ["billing"]}, {"type": "set_priority", "priority": "high"}],
+    },
+    {
+        "id": "outage",
+        "name": "Outages and blocked customers",
+        "trigger": "message_received",
+        "order": 20,
+        "stop_on_match": False,
+        "condition": {
+            "all": [
+                {"field": "urgency", "op": "in", "value": ["high"]},
+                {"field": "intent", "op": "in", "value": ["problem", "complaint"]},
+            ]
+        },
+        "actions": [{"type": "add_tags", "tags": ["outage"]}, {"type": "set_priority", "priority": "urgent"}],
+    },
+    {
+        "id": "praise",
+        "name": "Praise for the product team",
+        "trigger": "ticket_created",
+        "order": 30,
+        "condition": {"field": "intent", "op": "in", "value": ["praise"]},
+        "actions": [{"type": "add_tags", "tags": ["praise"]}, {"type": "set_priority", "priority": "low"}],
+    },
+]
+
+
 def seed(store: Store, now: str) -> None:
     """Create the demo tenant, its team, users and X account (idempotent)."""
     store.directory.put_tenant(TENANT, "Demo Co.", now)
     store.directory.put_team(
         Team(tenant_id=TENANT, id="support", name="Support", strategy="round_robin", calendar=DEMO_CALENDAR)
     )
+    rules = {r["id"] for r in store.rules.list(TENANT)}
+    for rule in DEMO_RULES:
+        if rule["id"] not in rules:
+            store.rules.create(
+                TENANT,
+                rule["id"],
+                {**rule, "tenant_id": TENANT, "created_at": now, "updated_at": now, "updated_by": DEMO_USERS[1].id},
+            )
     existing = {p["id"] for p in store.sla_policies.list(TENANT)}
     for policy in DEMO_SLA_POLICIES:
         if policy["id"] not in existing:

@@ -301,6 +301,104 @@ function triageChip(triage) {
   return chip(tOr('triage', triage), tone);
 }
 
+// SLA: the nearest due time of a running clock, as a countdown that turns amber in the last fifth
+// of the target (or the last 15 minutes) and red once it is overdue.
+function validIso(v) {
+  return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : null;
+}
+
+function slaStart(tk) {
+  const clocks = Array.isArray(tk.sla_clocks) ? tk.sla_clocks.filter(isObject) : [];
+  const running = clocks.find((c) => c.due_at === tk.sla_due_at && validIso(c.started_at));
+  return running ? running.started_at : null;
+}
+
+function shortDuration(minutes) {
+  if (minutes < 60) return t('durMinutes', { n: minutes });
+  if (minutes < 48 * 60) return t('durHours', { h: Math.floor(minutes / 60), m: minutes % 60 });
+  return t('durDays', { n: Math.round(minutes / (24 * 60)) });
+}
+
+function slaState(due, start, now = Date.now()) {
+  const left = Date.parse(due) - now;
+  const minutes = Math.round(Math.abs(left) / 60000);
+  if (left < 0) return { tone: 'sla-over', text: t('slaOver', { time: shortDuration(minutes) }) };
+  const span = start ? Date.parse(due) - Date.parse(start) : 0;
+  const warn = left <= 15 * 60000 || (span > 0 && left <= span * 0.2);
+  return { tone: warn ? 'sla-warn' : 'sla-ok', text: t('slaLeft', { time: shortDuration(minutes) }) };
+}
+
+function slaChip(due, start) {
+  if (!validIso(due)) return null;
+  const { tone, text } = slaState(due, start);
+  return h(
+    'span',
+    {
+      class: `chip chip-${tone}`,
+      title: t('slaDueAt', { time: formatDateTimeFull(due) }),
+      dataset: { slaDue: due, slaStart: start || '' },
+      'data-testid': 'sla-chip',
+    },
+    h('span', { class: 'sr-only' }, `${t('metaSla')}: `),
+    h('span', { class: 'sla-text' }, text),
+  );
+}
+
+function updateSlaChips(now = Date.now()) {
+  for (const el of document.querySelectorAll('[data-sla-due]')) {
+    const { tone, text } = slaState(el.dataset.slaDue, el.dataset.slaStart || null, now);
+    const label = el.querySelector('.sla-text');
+    if (label && label.textContent !== text) label.textContent = text;
+    for (const name of ['sla-ok', 'sla-warn', 'sla-over']) el.classList.toggle(`chip-${name}`, name === tone);
+  }
+}
+
+function priorityChip(priority) {
+  if (priority !== 'high' && priority !== 'urgent') return null;
+  return chip(tOr('priority', priority), priority === 'urgent' ? 'sent-negative' : 'warn', t('metaPriority'));
+}
+
+function tagChips(tags, limit = 3) {
+  const list = Array.isArray(tags) ? tags.filter((x) => typeof x === 'string') : [];
+  const shown = list.slice(0, limit).map((tag) => h('span', { class: 'chip chip-tag', dir: 'auto' }, h('span', { class: 'sr-only' }, `${t('metaTags')}: `), tag));
+  if (list.length > limit) shown.push(h('span', { class: 'chip chip-tag' }, `+${list.length - limit}`));
+  return shown;
+}
+
+function slaClockList(tk) {
+  const clocks = Array.isArray(tk.sla_clocks) ? tk.sla_clocks.filter(isObject) : [];
+  if (!clocks.length) return null;
+  return h(
+    'ul',
+    { class: 'sla-clocks', 'data-testid': 'sla-clocks' },
+    clocks.map((c) => {
+      let status;
+      if (c.breached && !c.due_at) status = chip(t('slaMissed'), 'sent-negative');
+      else if (c.due_at) status = slaChip(c.due_at, c.started_at);
+      else if (c.paused) status = chip(t('slaPaused'), 'quiet');
+      else status = chip(c.breached ? t('slaMissed') : t('slaMet'), c.breached ? 'sent-negative' : 'sent-positive');
+      return h('li', { class: 'sla-clock' }, h('span', { class: 'sla-metric' }, tOr('metric', c.metric)), status);
+    }),
+  );
+}
+
+// Customer text with the words that made a rule fire marked: text nodes and <mark> only.
+function highlighted(text, spans) {
+  const marks = spans
+    .filter((x) => Number.isInteger(x.start) && Number.isInteger(x.end) && x.start < x.end && x.end <= text.length)
+    .sort((a, b) => a.start - b.start);
+  const out = [];
+  let at = 0;
+  for (const span of marks) {
+    if (span.start < at) continue;
+    if (span.start > at) out.push(text.slice(at, span.start));
+    out.push(h('mark', { class: 'rule-hit', title: t('ruleMatched', { keyword: str(span.keyword) }) }, text.slice(span.start, span.end)));
+    at = span.end;
+  }
+  if (at < text.length) out.push(text.slice(at));
+  return out;
+}
+
 function timeEl(iso, { relative = false } = {}) {
   const valid = !Number.isNaN(Date.parse(iso));
   return h(
@@ -316,6 +414,7 @@ function timeEl(iso, { relative = false } = {}) {
 
 function updateRelativeTimes() {
   const now = Date.now();
+  updateSlaChips(now);
   for (const el of document.querySelectorAll('time[data-rel]')) {
     const text = formatRelative(el.getAttribute('datetime'), now);
     if (el.textContent !== text) el.textContent = text;
@@ -1002,12 +1101,15 @@ function rowContent(tk) {
           'span',
           { class: 'row-chips' },
           state.status === 'all' ? statusChip(tk.status) : null,
+          slaChip(tk.sla_due_at, slaStart(tk)),
+          priorityChip(tk.priority),
           sentimentChip(tk.sentiment),
           tk.urgency === 'high' ? chip(t('urgency.high'), 'sent-negative', t('metaUrgency')) : null,
           tk.intent ? chip(tOr('intent', tk.intent), 'quiet', t('metaIntent')) : null,
           languageChip(tk.language),
           tk.kind && tk.kind !== 'mention' ? chip(tOr('kind', tk.kind), 'quiet') : null,
           triageChip(tk.triage_state),
+          ...tagChips(tk.tags),
           count && count > 1 ? messageCount(count) : null,
         ),
         h(
@@ -1255,6 +1357,9 @@ function ticketView(tk) {
         t('metaAssignee'),
         h('span', { class: assignee ? 'assignee' : 'assignee is-unassigned', dir: 'auto' }, assignee ? displayName(assignee) : t('unassigned')),
       ),
+      tk.sla_clocks && tk.sla_clocks.length ? metaItem(t('metaSla'), slaClockList(tk)) : null,
+      metaItem(t('metaPriority'), chip(tOr('priority', tk.priority || 'normal'), tk.priority === 'urgent' ? 'sent-negative' : 'quiet')),
+      tk.tags && tk.tags.length ? metaItem(t('metaTags'), h('span', { class: 'tag-list' }, tagChips(tk.tags, 20))) : null,
       metaItem(t('metaSentiment'), sentimentChip(tk.sentiment, { withEmpty: true })),
       metaItem(t('metaIntent'), tk.intent ? chip(tOr('intent', tk.intent), 'quiet') : '—'),
       metaItem(t('metaUrgency'), tk.urgency ? chip(tOr('urgency', tk.urgency), tk.urgency === 'high' ? 'sent-negative' : 'quiet') : '—'),
@@ -1339,7 +1444,11 @@ function messageItem(m, tk, index) {
         ),
         h('span', { class: 'msg-time' }, timeEl(m.created_at)),
       ),
-      h('p', { class: 'msg-text', dir: 'auto', lang: tk.language || null }, str(m.text)),
+      h(
+        'p',
+        { class: 'msg-text', dir: 'auto', lang: tk.language || null },
+        highlighted(str(m.text), (Array.isArray(tk.highlights) ? tk.highlights : []).filter((x) => isObject(x) && x.message_id === m.id)),
+      ),
       media.length
         ? h(
             'div',
@@ -1416,10 +1525,23 @@ function eventTitle(ev) {
       return t('event.assigned', { name: str(d.agent_name) || str(d.agent_id) });
     case 'queued':
       return t('event.queued', { team: str(d.team) || str(d.queue) });
+    case 'rule_fired':
+      return t('event.rule_fired', { name: str(d.rule_name) || str(d.rule_id) });
+    case 'rule_action_failed':
+      return t('event.rule_action_failed', { action: str(d.action) });
+    case 'rule_notified':
+      return t('event.rule_notified', { channel: str(d.channel) });
+    case 'sla_reminder':
+    case 'sla_breached':
+    case 'sla_escalated':
+      return t(`event.${ev.type}`, { metric: tOr('metric', d.metric), level: d.level });
+    case 'status_changed':
+      return t('event.status_changed', { to: tOr('status', d.to) });
     case 'ticket_created':
     case 'message_received':
     case 'classified':
     case 'triage_failed':
+    case 'ticket_reopened':
       return t(`event.${ev.type}`);
     default:
       return t('event.unknown', { type: str(ev.type) || '?' });
@@ -1437,6 +1559,10 @@ function eventDetails(ev) {
     if (d.scores !== undefined) lines.push(scoresList(d.scores));
   } else if (ev.type === 'assigned' && d.strategy) {
     lines.push(h('p', { class: 'event-detail' }, t('eventStrategy', { value: tOr('strategy', d.strategy) })));
+  } else if (ev.type === 'rule_fired' && Array.isArray(d.matched) && d.matched.length) {
+    lines.push(h('p', { class: 'event-detail' }, t('eventMatched', { words: d.matched.map(str).join('、') })));
+  } else if (ev.type === 'rule_action_failed' && d.reason) {
+    lines.push(h('p', { class: 'event-detail' }, t('eventReason', { value: str(d.reason) })));
   } else if (ev.type === 'triage_failed') {
     const reason = str(d.reason) || str(d.error) || str(d.message);
     if (reason) lines.push(h('p', { class: 'event-detail' }, t('eventReason', { value: reason })));
@@ -1446,7 +1572,18 @@ function eventDetails(ev) {
 
 function eventItem(ev, tk) {
   const events = Array.isArray(tk.events) ? tk.events.filter(isObject) : [];
-  const known = ['ticket_created', 'message_received', 'classified', 'assigned', 'queued', 'triage_failed'];
+  const known = [
+    'ticket_created',
+    'message_received',
+    'classified',
+    'assigned',
+    'queued',
+    'triage_failed',
+    'rule_fired',
+    'sla_reminder',
+    'sla_breached',
+    'sla_escalated',
+  ];
   const type = known.includes(ev.type) ? ev.type : 'other';
   return h(
     'li',
