@@ -7,11 +7,12 @@ from mentiondesk.clock import now_iso
 from mentiondesk.config import StoreSettings
 from mentiondesk.observability import logger, metrics
 from mentiondesk.store.factory import store_for
-from mentiondesk.triage.task import classify_ticket
+from mentiondesk.triage.task import TenantModelCache, classify_ticket
 from mentiondesk.workflow.steps import TicketStepInput
 
 settings = StoreSettings.from_env()
 store = store_for(settings.table_name)
+tenant_models = TenantModelCache(store)
 
 
 @metrics.log_metrics
@@ -19,6 +20,6 @@ store = store_for(settings.table_name)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step = TicketStepInput.model_validate(event)
     logger.append_keys(tenant_id=step.tenant_id, ticket_id=step.ticket_id)
-    result = classify_ticket(store, step.tenant_id, step.ticket_id, now_iso())
+    result = classify_ticket(store, step.tenant_id, step.ticket_id, now_iso(), tenant_models.get(step.tenant_id))
     metrics.add_metric(name="TicketClassified", unit="Count", value=1)
     return result

@@ -398,6 +398,17 @@ class PresenceOut(BaseModel):
     assigned_from_queue: int
 
 
+class LabelCorrection(BaseModel):
+    """An agent's corrected labels; they stay on the ticket and teach the tenant's model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, description="The version you read: a stale one answers 409 with the current ticket")
+    sentiment: Literal["positive", "neutral", "negative"] | None = None
+    intent: Literal["praise", "question", "problem", "complaint", "request", "other"] | None = None
+    urgency: Literal["high", "normal", "low"] | None = None
+
+
 class TicketPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -7,6 +7,7 @@ from mentiondesk.store.alerts import AlertStore
 from mentiondesk.store.customers import CustomerStore
 from mentiondesk.store.directory import DirectoryStore
 from mentiondesk.store.dynamo import Table
+from mentiondesk.store.learning import LearningStore
 from mentiondesk.store.monitors import MonitorStore
 from mentiondesk.store.notifications import NotificationStore
 from mentiondesk.store.outbox import OutboxStore
@@ -31,6 +32,7 @@ class Store:
         self.rules = SettingsStore(table, "RULE", "rule")
         self.templates = SettingsStore(table, "TPL", "template")
         self.outbox = OutboxStore(table)
+        self.learning = LearningStore(table)
 
 
 @cache

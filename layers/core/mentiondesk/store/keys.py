@@ -25,6 +25,8 @@ TENANT#{t}#ALERTS                          KEY#{dedupe}              each alert 
 TENANT#{t}                                 SLA#{policy}              SLA policy (ordered by its `order`)
 TENANT#{t}                                 RULE#{rule}               automation rule
 TENANT#{t}#NOTIFY#{user}                   {at}#{id}                 a person's notification feed (TTL 30 days)
+TENANT#{t}#LABELS                          {at}#{ticket}#{id}        label correction (training data; TTL 2 years)
+TENANT#{t}                                 MODEL#triage              the tenant's learned triage model
 
 Indexes (all projections ALL, so the inbox is one Query):
 GSI1 inbox by status   GSI1PK = TENANT#{t}#STATUS#{status}   GSI1SK = {updated_at}#{ticket}
@@ -126,6 +128,13 @@ def due_sk(due_at: str | None, ticket_id: str) -> str:
 
 def notifications_pk(tenant: str, user_id: str) -> str:
     return f"TENANT#{tenant}#NOTIFY#{user_id}"
+
+
+def corrections_pk(tenant: str) -> str:
+    return f"TENANT#{tenant}#LABELS"
+
+
+MODEL_SK = "MODEL#triage"
 
 
 def activity_sk(updated_at: str, ticket_id: str) -> str:

@@ -661,6 +661,64 @@ class TicketStore:
             raise
         return True
 
+    def correct_labels(
+        self,
+        tenant: str,
+        ticket_id: str,
+        version: int,
+        changes: dict[str, str],
+        correction: dict[str, Any],
+        by: str,
+        now: str,
+    ) -> Ticket:
+        """An agent's corrected labels: on the ticket (kept over later automatic classification), as an
+        event, and as a training example, in one transaction conditional on `version`."""
+        current = self.get(tenant, ticket_id)
+        if current.version != version:
+            raise Conflict("the ticket changed since you read it", current=current.model_dump(mode="json"))
+        names = {f"#f{n}": name for n, name in enumerate(changes)}
+        vals: dict[str, Any] = {f":f{n}": value for n, value in enumerate(changes.values())}
+        vals |= {":v": version, ":one": 1, ":fields": set(changes)}
+        sets = ", ".join(f"#f{n} = :f{n}" for n in range(len(changes)))
+        before = {field: getattr(current, field) for field in changes}
+        event = TicketEvent(type="labels_corrected", at=now, actor=by, detail={"from": before, "to": changes})
+        expires = _epoch(now) + 730 * 86400
+        try:
+            self.table.transact(
+                [
+                    {
+                        "Update": {
+                            "Key": {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
+                            "UpdateExpression": f"SET {sets} ADD corrected :fields, version :one",
+                            "ConditionExpression": "version = :v",
+                            "ExpressionAttributeNames": names,
+                            "ExpressionAttributeValues": vals,
+                        }
+                    },
+                    {"Put": {"Item": event_item(tenant, ticket_id, event)}},
+                    {
+                        "Put": {
+                            "Item": {
+                                "PK": keys.corrections_pk(tenant),
+                                "SK": f"{now}#{ticket_id}#{ids.new_id()}",
+                                "entity": "correction",
+                                "ticket_id": ticket_id,
+                                "at": now,
+                                "by": by,
+                                "expires_at": expires,
+                                **correction,
+                            }
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if error_code(error) == "TransactionCanceledException":
+                fresh = self.get(tenant, ticket_id)
+                raise Conflict("the ticket changed since you read it", current=fresh.model_dump(mode="json")) from error
+            raise
+        return self.get(tenant, ticket_id)
+
     def mark_triaged(self, tenant: str, ticket_id: str) -> None:
         """Triage ended without an assignment or a queue (a rule closed the ticket)."""
         self.table.update(

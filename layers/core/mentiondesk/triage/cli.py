@@ -89,7 +89,14 @@ def classify_lines(lines: Iterable[str | bytes]) -> Iterator[str]:
 
 def evaluate_main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
     """``mentiondesk evaluate``: macro-F1 per label and language on the evaluation data."""
-    from mentiondesk.triage.evaluate import DataFolderMissing, default_data_dir, evaluate, format_table
+    from mentiondesk.triage.evaluate import (
+        DataFolderMissing,
+        default_data_dir,
+        evaluate,
+        format_learning,
+        format_table,
+        learning_gain,
+    )
 
     parser = argparse.ArgumentParser(
         prog="mentiondesk evaluate",
@@ -108,16 +115,25 @@ def evaluate_main(argv: list[str] | None = None, stdout: TextIO | None = None) -
             file=sys.stderr,
         )
         return 2
+    learning = learning_gain(data_dir) if args.learning else None
     if args.json:
-        sink.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        body = report.as_dict() | ({"learning": learning} if learning is not None else {})
+        sink.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
     else:
         sink.write(format_table(report) + "\n")
+        if learning is not None:
+            sink.write("\n" + format_learning(learning) + "\n")
     return 0
 
 
 def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", nargs="?", help="the data folder (default: ../shared/data next to the repository)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument(
+        "--learning",
+        action="store_true",
+        help="also show the gain of a tenant model learned from a batch of corrections (about a minute)",
+    )
 
 
 def _lines(stream: TextIO) -> Iterator[str | bytes]:

@@ -1,7 +1,8 @@
 """Accuracy of the built-in classifier on the third-party evaluation data (``../shared/data``).
 
 The data is research material under non-commercial licences: it is read in place, never copied,
-and nothing here learns from it. :func:`evaluate` scores every label it can against each file that
+and nothing shipped learns from it (:func:`learning_gain` trains throw-away tenant models to measure
+what corrections buy, and keeps nothing). :func:`evaluate` scores every label it can against each file that
 is present and returns rows of macro-F1 (over the label set of that file) per label and language.
 
 Datasets and what is scored (see ``PROVENANCE.md`` next to the data):
@@ -298,3 +299,99 @@ _SCORERS: tuple[tuple[str, Callable[[Path, ClassifyFn], list[Row]]], ...] = (
     ("ja_support_dev.jsonl", _support),
     ("ja_toxic_subset.csv", _toxic),
 )
+
+
+# --- the gain from a tenant's corrections ---------------------------------------------------------
+
+ExampleSet = tuple[str, str, str, list[tuple[str, str | None, str]]]  # dataset, label, language, (text, hint, gold)
+
+
+def _learning_sets(data_dir: Path) -> list[ExampleSet]:
+    sets: list[ExampleSet] = []
+    rows: list[tuple[str, str | None, str]]
+    airline = data_dir / "en_airline_sentiment_dev.csv"
+    if airline.is_file():
+        rows = [
+            (r["text"], None, r["airline_sentiment"])
+            for r in _read_csv(airline)
+            if r.get("duplicate_tweet_id") != "1" and r.get("holdout_split", "dev") == "dev"
+        ]
+        sets.append((airline.name, "sentiment", "en", rows))
+    wrime = data_dir / "ja_wrime_v1_dev.tsv"
+    if wrime.is_file():
+        rows = [(r["Sentence"], "ja", wrime_proxy_polarity(r)) for r in _read_csv(wrime, delimiter="\t")]
+        sets.append((wrime.name, "sentiment", "ja", rows))
+    support = data_dir / "ja_support_dev.jsonl"
+    if support.is_file():
+        with support.open(encoding="utf-8") as handle:
+            records = [json.loads(line) for line in handle if line.strip()]
+        for label in ("sentiment", "intent", "urgency"):
+            rows = [(str(r.get("text", "")), r.get("lang"), str(r[label])) for r in records if label in r]
+            sets.append((support.name, label, "ja", rows))
+    return sets
+
+
+def learning_gain(data_dir: Path, classify_fn: ClassifyFn = classify) -> list[dict[str, Any]]:
+    """What a batch of agent corrections buys: each file is split in two (alternate rows); the first
+    half plays the corrections a tenant's agents made, a tenant model learns from it exactly as the
+    scheduled training does, and both the built-in and the blended classifier are scored on the
+    second half. The model is thrown away afterwards: nothing learned here is kept or shipped."""
+    from mentiondesk.triage.learned import Example, blend, fit, weight
+
+    if not data_dir.is_dir():
+        raise DataFolderMissing(str(data_dir))
+    out: list[dict[str, Any]] = []
+    for dataset, label, language, rows in _learning_sets(data_dir):
+        full, test = rows[0::2], rows[1::2]
+        labels = sorted({gold for _t, _h, gold in rows})
+        scored = [(text, hint, gold, _scores(classify_fn, text, hint, label, labels)) for text, hint, gold in full]
+        tested = [(text, hint, gold, classify_fn(text, hint)) for text, hint, gold in test]
+        # A large file also shows what a few hundred corrections (a small team's first weeks) buy.
+        sizes = [SMALL_BATCH, len(full)] if len(full) > 2 * SMALL_BATCH else [len(full)]
+        for size in sizes:
+            model = fit([Example(text, gold, scores) for text, _h, gold, scores in scored[:size]], labels)
+            gold, before, after = [], [], []
+            for text, _hint, expected, result in tested:
+                scores = dict(getattr(result, f"{label}_scores"))
+                blended, _ = blend({k: scores.get(k, 0.0) for k in labels}, model, text)
+                gold.append(expected)
+                before.append(str(getattr(result, label)))
+                after.append(blended)
+            f1_before, _ = f1_scores(gold, before, labels)
+            f1_after, _ = f1_scores(gold, after, labels)
+            out.append(
+                {
+                    "dataset": dataset,
+                    "label": label,
+                    "language": language,
+                    "corrections": size,
+                    "test": len(test),
+                    "weight": round(weight(model), 3),
+                    "builtin_f1": f1_before,
+                    "blended_f1": f1_after,
+                    "gain": round(f1_after - f1_before, 4),
+                }
+            )
+    return out
+
+
+SMALL_BATCH = 300
+
+
+def _scores(classify_fn: ClassifyFn, text: str, hint: str | None, label: str, labels: list[str]) -> dict[str, float]:
+    raw = dict(getattr(classify_fn(text, hint), f"{label}_scores"))
+    return {k: raw.get(k, 0.0) for k in labels}
+
+
+def format_learning(rows: list[dict[str, Any]]) -> str:
+    header = (
+        f"{'dataset':<32} {'label':<10} {'lang':<4} {'batch':>6} {'test':>6} {'weight':>6}"
+        f" {'built-in':>8} {'blended':>8} {'gain':>7}"
+    )
+    lines = ["the gain from a batch of corrections (first half learned, second half scored)", header, "-" * len(header)]
+    for r in rows:
+        lines.append(
+            f"{r['dataset']:<32} {r['label']:<10} {r['language']:<4} {r['corrections']:>6} {r['test']:>6} "
+            f"{r['weight']:>6.2f} {r['builtin_f1']:>8.3f} {r['blended_f1']:>8.3f} {r['gain']:>+7.3f}"
+        )
+    return "\n".join(lines)

@@ -414,3 +414,16 @@ def _plausible_name(name: str) -> bool:
         return not any(word.capitalize() in _EN_NOT_NAME_WORDS for word in words)
     # Kanji without a space: three or more characters (two is usually a family name alone).
     return " " in name or "・" in name or len(bare) >= 3
+
+
+def mask_pii(text: str) -> str:
+    """The text with each piece of personal data replaced by its type, e.g. ``<phone>``."""
+    out, at = [], 0
+    for match in sorted(find_pii(text), key=lambda m: m.start):
+        if match.start < at:
+            continue
+        out.append(text[at : match.start])
+        out.append(f"<{match.type}>")
+        at = match.end
+    out.append(text[at:])
+    return "".join(out)

@@ -9,6 +9,7 @@ from mentiondesk.api import deps
 from mentiondesk.api.context import principal
 from mentiondesk.api.schemas import (
     EventOut,
+    LabelCorrection,
     MessageOut,
     OutboxOut,
     TicketDetailOut,
@@ -18,10 +19,11 @@ from mentiondesk.api.schemas import (
 )
 from mentiondesk.assignment.assign import assign_waiting
 from mentiondesk.clock import now_iso, utcnow
-from mentiondesk.errors import NotFound
+from mentiondesk.errors import InvalidRequest, NotFound
 from mentiondesk.ids import is_id
 from mentiondesk.rules.service import apply_rules
 from mentiondesk.sla import service as sla
+from mentiondesk.triage.pii import mask_pii
 
 router = Router()
 
@@ -89,4 +91,38 @@ def update_ticket(ticket_id: Annotated[str, Path(max_length=64)], body: TicketPa
     if before.assignee and before.status in ("open", "pending") and ticket.status in ("resolved", "closed"):
         # The agent has a free place now: a waiting ticket of the team can have it at once.
         assign_waiting(store, who.tenant_id, now, per_team=5, teams=[ticket.team])
+    return TicketSummaryOut.of(ticket)
+
+
+CORRECTION_TEXT_CHARS = 2_000
+
+
+@router.post(
+    "/api/tickets/<ticket_id>/labels",
+    summary="Correct a ticket's sentiment, intent or urgency (kept on the ticket; teaches the tenant's model)",
+    responses={400: {"description": "No label given"}, 409: {"description": "Stale version"}},
+)
+def correct_labels(ticket_id: Annotated[str, Path(max_length=64)], body: LabelCorrection) -> TicketSummaryOut:
+    who = principal(router)
+    if not is_id(ticket_id):
+        raise NotFound("ticket not found")
+    changes = {k: v for k, v in body.model_dump(exclude={"version"}).items() if v is not None}
+    if not changes:
+        raise InvalidRequest("give at least one of sentiment, intent, urgency")
+    store = deps.store()
+    detail = store.tickets.detail(who.tenant_id, ticket_id)
+    t = detail.ticket
+    words = "\n".join(m.text for m in detail.messages if m.direction == "inbound" and m.deleted_at is None)
+    correction = {
+        # The customer's words without their personal data: training data is kept for two years.
+        "text": mask_pii(words)[:CORRECTION_TEXT_CHARS],
+        "language": t.language,
+        "channel": t.platform,
+        "labels": {"sentiment": t.sentiment, "intent": t.intent, "urgency": t.urgency} | changes,
+        "corrected": sorted(changes),
+        "automatic": {"sentiment": t.sentiment, "intent": t.intent, "urgency": t.urgency},
+    }
+    ticket = store.tickets.correct_labels(
+        who.tenant_id, ticket_id, body.version, changes, correction, who.user_id, now_iso()
+    )
     return TicketSummaryOut.of(ticket)
