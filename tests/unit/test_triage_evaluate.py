@@ -302,3 +302,34 @@ def test_evaluate_command_without_data_fails_clearly(tmp_path: Path, capsys: pyt
     assert code == 2
     err = capsys.readouterr().err
     assert str(missing) in err and "not part of the repository" in err
+
+
+def test_learning_gain_learns_a_tenants_own_words_from_half_and_scores_the_other_half(tmp_path: Path) -> None:
+    from mentiondesk.triage.evaluate import format_learning, learning_gain
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    # Our own words, a music shop's: a "delay pedal" or the "broken chord" album is no complaint,
+    # but the built-in classifier reads the words as one.
+    rows = []
+    for i in range(120):
+        if i % 3 == 0:
+            rows.append([str(i), "neutral", f"my delay pedal order {i}", "dev", "0"])
+        elif i % 3 == 1:
+            rows.append([str(i), "neutral", f"the broken chord album {i} is out", "dev", "0"])
+        else:
+            rows.append([str(i), "negative", f"order {i} arrived damaged and nobody answers", "dev", "0"])
+    _write_csv(
+        folder / "en_airline_sentiment_dev.csv",
+        ["tweet_id", "airline_sentiment", "text", "holdout_split", "duplicate_tweet_id"],
+        rows,
+    )
+    (row,) = learning_gain(folder)
+    assert (row["corrections"], row["test"]) == (60, 60)
+    assert row["weight"] > 0 and row["builtin_f1"] < 0.6 and row["blended_f1"] > 0.9, row
+    assert "en_airline_sentiment_dev.csv" in format_learning([row])
+
+
+def test_evaluate_command_with_learning(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert evaluate_main([str(data_dir), "--learning"]) == 0
+    assert "the gain from a batch of corrections" in capsys.readouterr().out

@@ -166,6 +166,7 @@ def fit(examples: Sequence[Example], labels: Sequence[str]) -> LinearModel:
     if model.examples < MIN_EXAMPLES:
         return model
     usable = [e for e in examples if e.label in labels]
+    random.Random(FOLDS).shuffle(usable)  # noqa: S311 - folds must not follow the order corrections came in
     folds = [usable[i::FOLDS] for i in range(FOLDS)]
     oof: list[tuple[Example, dict[str, float]]] = []
     for i, held in enumerate(folds):
