@@ -133,3 +133,25 @@ def test_a_dry_run_checks_its_input(api: Any) -> None:
     assert call(api, "POST", "/api/rules/dry-run", LEAD, {"days": 7})[0] == 400
     bad = {**RULE, "condition": {"field": "text", "op": "matches", "value": "(x+)+y"}}
     assert call(api, "POST", "/api/rules/dry-run", LEAD, {"rule": bad})[0] == 400
+
+
+def test_the_away_message_recipe_in_docs_saves(api: Any) -> None:
+    template = {
+        "id": "away",
+        "name": "Away message",
+        "bodies": {
+            "ja": "{customer_name}様、営業時間内にご連絡します。",
+            "en": "Thanks {customer_name}, we are away now.",
+        },
+    }
+    assert call(api, "POST", "/api/templates", LEAD, template)[0] == 201
+    away = {
+        "id": "away",
+        "name": "Away message",
+        "trigger": "message_received",
+        "order": 1,
+        "condition": {"field": "business_hours", "op": "is", "value": False},
+        "actions": [{"type": "auto_reply", "template_id": "away"}],
+    }
+    status, body = call(api, "POST", "/api/rules", LEAD, away)
+    assert status == 201, body
