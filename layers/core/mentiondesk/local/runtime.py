@@ -216,21 +216,80 @@ _transaction_lock = threading.Lock()
 
 
 def serialize_moto_transactions() -> None:
-    """Make moto's TransactWriteItems isolated, as DynamoDB's are.
+    """Make moto's TransactWriteItems isolated, as DynamoDB's are, and cheap.
 
-    moto rolls a failed transaction back by restoring a copy of the whole table taken when it
-    started, which silently undoes other threads' writes made in between. Running transactions one
-    at a time keeps the emulator honest; our conditional logic is what the tests still exercise.
+    moto rolls a failed transaction back by restoring a deep copy of the whole table taken when it
+    started (one copy per item of the transaction). That silently undoes other threads' writes made
+    in between, and it makes every transaction cost as much as the table is large: a demo left running
+    slowed down and grew by tens of megabytes a minute. Here transactions run one at a time, the table
+    copy is skipped, and a failed transaction puts back just the items it touched.
     """
+    import copy
+
+    from moto.dynamodb import models as dynamodb_models
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
 
     if getattr(DynamoDBBackend, "_mentiondesk_serialized", False):
         return
     original = DynamoDBBackend.transact_write_items
 
+    class _NoTableCopy:
+        """Stands in for the `copy` module inside moto's dynamodb models: tables are not copied."""
+
+        @staticmethod
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(copy, name)
+
+    def _snapshots(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any, Any, Any, Any]]:
+        saved = []
+        for entry in transact_items:
+            op_type, op = next(iter(entry.items()))
+            table = backend.tables.get(op.get("TableName"))
+            attrs = op.get("Item") if op_type == "Put" else op.get("Key")
+            if table is None or not isinstance(attrs, dict) or table.hash_key_attr not in attrs:
+                continue
+            hash_key = DynamoType(attrs[table.hash_key_attr])
+            range_key = None
+            if table.range_key_attr is not None:
+                if table.range_key_attr not in attrs:
+                    continue
+                range_key = DynamoType(attrs[table.range_key_attr])
+            current = (
+                table.items.get(hash_key, {}).get(range_key) if range_key is not None else table.items.get(hash_key)
+            )
+            saved.append((table, hash_key, range_key, copy.deepcopy(current) if current is not None else None))
+        return saved
+
+    def _restore(saved: list[tuple[Any, Any, Any, Any]]) -> None:
+        for table, hash_key, range_key, item in reversed(saved):
+            if range_key is None:
+                if item is None:
+                    table.items.pop(hash_key, None)
+                else:
+                    table.items[hash_key] = item
+            elif item is None:
+                table.items.get(hash_key, {}).pop(range_key, None)
+            else:
+                table.items[hash_key][range_key] = item
+
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
         with _transaction_lock:
-            original(self, transact_items)
+            tables = dict(self.tables)
+            saved = _snapshots(self, transact_items)
+            dynamodb_models.copy = _NoTableCopy()  # type: ignore[assignment]
+            try:
+                original(self, transact_items)
+            except Exception:
+                self.tables.update(tables)
+                _restore(saved)
+                raise
+            finally:
+                dynamodb_models.copy = copy
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     DynamoDBBackend._mentiondesk_serialized = True  # type: ignore[attr-defined]
