@@ -128,3 +128,27 @@ def test_times_outside_business_hours_do_not_count() -> None:
 def test_bad_targets_are_refused(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="validation error"):
         SlaTargets(**bad)  # type: ignore[arg-type]
+
+
+def test_outcomes_tell_met_from_missed_from_closed_without_a_reply() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from mentiondesk.sla.calendar import ALWAYS_OPEN
+    from mentiondesk.sla.clocks import Entry, SlaTargets, evaluate
+
+    start = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
+    targets = SlaTargets(first_response_minutes=30, resolution_minutes=60)
+    replied = [
+        Entry(start + timedelta(minutes=10), "reply"),
+        Entry(start + timedelta(minutes=20), "status", "resolved"),
+    ]
+    state = evaluate(replied, start, targets, ALWAYS_OPEN, start + timedelta(hours=2))
+    assert [c.outcome for c in state.clocks] == ["met", "met"]
+    closed = [Entry(start + timedelta(minutes=5), "status", "closed")]
+    state = evaluate(closed, start, targets, ALWAYS_OPEN, start + timedelta(hours=2))
+    assert [c.outcome for c in state.clocks] == ["closed", "met"]
+    late = [Entry(start + timedelta(minutes=45), "reply")]
+    state = evaluate(late, start, targets, ALWAYS_OPEN, start + timedelta(minutes=50))
+    assert [c.outcome for c in state.clocks] == ["missed", None]
+    state = evaluate([], start, targets, ALWAYS_OPEN, start + timedelta(minutes=61))
+    assert [c.outcome for c in state.clocks] == ["missed", "missed"]

@@ -168,6 +168,7 @@ class SlaClock(BaseModel):
     paused: bool = False
     breached: bool = False
     breached_at: str | None = None
+    outcome: Literal["met", "missed", "closed"] | None = None  # None while it runs or is paused
 
 
 class Assignee(BaseModel):

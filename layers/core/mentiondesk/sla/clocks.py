@@ -87,6 +87,19 @@ class Clock:
     elapsed_seconds: float = 0.0
     alerts: list[Alert] = field(default_factory=list)
     anchor: str = ""  # what the clock is for: "ticket", or the customer message's time for next response
+    ended_by: Literal["reply", "status"] | None = None  # what stopped it: an agent's reply, or resolve/close
+
+    @property
+    def outcome(self) -> Literal["met", "missed", "closed"] | None:
+        """missed once breached; met when answered (or, for resolution, resolved) in time; closed when
+        the ticket was resolved or closed before anyone replied; None while it runs or is paused."""
+        if self.breached:
+            return "missed"
+        if self.stopped_at is None:
+            return None
+        if self.metric != "resolution" and self.ended_by == "status":
+            return "closed"
+        return "met"
 
 
 @dataclass
@@ -144,6 +157,7 @@ def _response_clock(
     calendar: BusinessCalendar,
     now: datetime,
     anchor: str,
+    ended_by: Literal["reply", "status"] | None = None,
 ) -> Clock:
     seconds = minutes * 60.0
     due = calendar.add_business_time(start, seconds)
@@ -155,6 +169,7 @@ def _response_clock(
         stopped_at=answered,
         elapsed_seconds=calendar.business_seconds_between(start, end),
         anchor=anchor,
+        ended_by=ended_by if answered else None,
     )
     if end > due:
         clock.breached, clock.breached_at = True, due
@@ -167,9 +182,17 @@ def _first_response(
     entries: list[Entry], created_at: datetime, targets: SlaTargets, calendar: BusinessCalendar, now: datetime
 ) -> Clock:
     # Resolving or closing the ticket before any reply ends the wait too (spam, a duplicate, solved elsewhere).
-    reply = next((e.at for e in entries if _ends_wait(e) and e.at >= created_at), None)
+    end = next((e for e in entries if _ends_wait(e) and e.at >= created_at), None)
     minutes = targets.first_response_minutes or 0
-    return _response_clock("first_response", created_at, reply, minutes, targets, calendar, now, "ticket")
+    return _response_clock(
+        "first_response", created_at, end.at if end else None, minutes, targets, calendar, now, "ticket", _by(end)
+    )
+
+
+def _by(entry: Entry | None) -> Literal["reply", "status"] | None:
+    if entry is None:
+        return None
+    return "reply" if entry.kind == "reply" else "status"
 
 
 def _ends_wait(entry: Entry) -> bool:
@@ -189,7 +212,9 @@ def _next_responses(
             for message in waiting:
                 anchor = message.at.isoformat()
                 clocks.append(
-                    _response_clock("next_response", message.at, entry.at, minutes, targets, calendar, now, anchor)
+                    _response_clock(
+                        "next_response", message.at, entry.at, minutes, targets, calendar, now, anchor, _by(entry)
+                    )
                 )
             waiting = []
             replied = replied or entry.kind == "reply"
@@ -248,6 +273,7 @@ def _resolution(
         breached_at=breached_at,
         elapsed_seconds=elapsed,
         anchor="ticket",
+        ended_by="status" if stopped_at is not None else None,
     )
     if running_since is not None:
         # Alerts are placed on the current run: what is left of each threshold from the time it resumed.

@@ -12,7 +12,7 @@ stale and ends. Nothing polls.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from mentiondesk.clock import iso
@@ -29,6 +29,7 @@ from mentiondesk.store.tickets import TicketDetail
 
 MAX_ATTEMPTS = 5
 MAX_STORED_CLOCKS = 20
+STALE_TIMER = timedelta(minutes=5)
 _EVENT_TYPES = {"reminder": "sla_reminder", "breach": "sla_breached", "escalation": "sla_escalated"}
 
 
@@ -125,6 +126,7 @@ def _clock_view(clock: Clock) -> dict[str, Any]:
         "paused": clock.paused,
         "breached": clock.breached,
         "breached_at": iso(clock.breached_at) if clock.breached_at else None,
+        "outcome": clock.outcome,
     }
 
 
@@ -190,7 +192,9 @@ def _save(
             return {"status": "not_started"}
         result = _evaluate(detail, policy, calendar, started_at, now)
         generation = ticket.sla_generation
-        moved = result.wake_at != ticket.sla_wake_at
+        # A wake time long past means its timer died (it failed, or was lost): start another.
+        stale = ticket.sla_wake_at is not None and ticket.sla_wake_at < iso(now - STALE_TIMER)
+        moved = result.wake_at != ticket.sla_wake_at or stale
         new_generation = generation + 1 if moved else generation
         if moved and result.wake_at:
             # Start first, store second: a crash in between leaves a timer whose generation is not

@@ -373,10 +373,11 @@ function slaClockList(tk) {
     { class: 'sla-clocks', 'data-testid': 'sla-clocks' },
     clocks.map((c) => {
       let status;
-      if (c.breached && !c.due_at) status = chip(t('slaMissed'), 'sent-negative');
-      else if (c.due_at) status = slaChip(c.due_at, c.started_at);
+      if (c.due_at) status = slaChip(c.due_at, c.started_at);
       else if (c.paused) status = chip(t('slaPaused'), 'quiet');
-      else status = chip(c.breached ? t('slaMissed') : t('slaMet'), c.breached ? 'sent-negative' : 'sent-positive');
+      else if (c.outcome === 'missed' || c.breached) status = chip(t('slaMissed'), 'sent-negative');
+      else if (c.outcome === 'closed') status = chip(t('slaClosed'), 'quiet');
+      else status = chip(t('slaMet'), 'sent-positive');
       return h('li', { class: 'sla-clock' }, h('span', { class: 'sla-metric' }, tOr('metric', c.metric)), status);
     }),
   );
