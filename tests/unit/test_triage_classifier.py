@@ -434,3 +434,28 @@ def test_english_lexicon_entries_are_whole_tokens() -> None:
     tokenize = sentiment_module._EN_TOKEN_RE.findall
     broken = [entry for entry in sentiment_module._EN_TABLE if " ".join(tokenize(entry)) != entry]
     assert broken == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t ",
+        "あ" * 200_000 + " refund " * 20_000,
+        bytes(range(256)).decode("latin-1") * 50,
+        "".join(chr(c) for c in range(0x2000, 0x2100)) + "\u200b\u200d\ufeff\ud7ff",
+        "返金 please!!! 今すぐ refund してください 😡😡😡 (´;ω;`) ｱﾌﾟﾘが落ちる",
+        "🙏" * 5000,
+        "\x00\x01\x02 null bytes \x7f",
+    ],
+    ids=["empty", "blank", "huge", "binary", "symbols", "mixed", "emoji", "control"],
+)
+def test_bad_input_classifies_without_error(text: str) -> None:
+    from mentiondesk.triage.learned import features
+
+    result = classify(text, "ja")
+    assert result.sentiment in ("positive", "neutral", "negative")
+    assert result.intent in ("praise", "question", "problem", "complaint", "request", "other")
+    assert result.urgency in ("high", "normal", "low")
+    assert abs(sum(result.sentiment_scores.values()) - 1.0) < 1e-6
+    assert isinstance(features(text), dict)
