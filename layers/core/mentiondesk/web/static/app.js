@@ -302,7 +302,7 @@ function triageChip(triage) {
 }
 
 // SLA: the nearest due time of a running clock, as a countdown that turns amber in the last fifth
-// of the target (or the last 15 minutes) and red once it is overdue.
+// of the target (the last 15 minutes when the start is unknown) and red once it is overdue.
 function validIso(v) {
   return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : null;
 }
@@ -324,7 +324,7 @@ function slaState(due, start, now = Date.now()) {
   const minutes = Math.round(Math.abs(left) / 60000);
   if (left < 0) return { tone: 'sla-over', text: t('slaOver', { time: shortDuration(minutes) }) };
   const span = start ? Date.parse(due) - Date.parse(start) : 0;
-  const warn = left <= 15 * 60000 || (span > 0 && left <= span * 0.2);
+  const warn = span > 0 ? left <= span * 0.2 : left <= 15 * 60000;
   return { tone: warn ? 'sla-warn' : 'sla-ok', text: t('slaLeft', { time: shortDuration(minutes) }) };
 }
 
