@@ -25,7 +25,7 @@ class FakeTimers:
         self.started.append((generation, wake_at))
         return True
 
-    def stop(self, tenant: str, ticket_id: str, generation: int) -> None:
+    def stop(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> None:
         self.stopped.append(generation)
 
 
@@ -118,3 +118,32 @@ def test_a_deleted_policy_leaves_no_clocks(store: Store, tenant: str, always_ope
     store.sla_policies.delete(tenant, "p", 1)
     result = service.refresh(store, timers, tenant, ticket_id, T0 + timedelta(minutes=1))
     assert result["status"] == "stopped" and result["due_at"] is None and timers.stopped == [1]
+
+
+def test_timer_executions_are_named_by_generation_and_wake_time(aws: None) -> None:
+    import json
+
+    import boto3
+    from mentiondesk.workflow import SlaTimers
+
+    sfn = boto3.client("stepfunctions")
+    arn = sfn.create_state_machine(
+        name="sla",
+        definition=json.dumps({"StartAt": "W", "States": {"W": {"Type": "Pass", "End": True}}}),
+        roleArn="arn:aws:iam::123456789012:role/sfn",
+    )["stateMachineArn"]
+    timers = SlaTimers(sfn, arn)
+    ticket_id = "01TICKET00000000000000000A"
+    assert timers.start("acme", ticket_id, 1, "2026-11-23T00:07:30.000Z") is True
+    # A retried start: Step Functions answers with the running execution (same name and input)
+    timers.start("acme", ticket_id, 1, "2026-11-23T00:07:30.000Z")
+    assert timers.start("acme", ticket_id, 1, "2026-11-23T00:09:00.000Z") is True  # a racing writer's wake
+    names = sorted(e["name"] for e in sfn.list_executions(stateMachineArn=arn)["executions"])
+    assert len(names) == 2 and all(n.startswith(f"sla-acme-{ticket_id}-1-") and len(n) <= 80 for n in names)
+    timers.stop("acme", ticket_id, 1, "2026-11-23T00:07:30.000Z")
+    timers.stop("acme", ticket_id, 7, "2026-11-23T00:07:30.000Z")  # never started: fine
+    long_tenant = "t" * 64
+    timers.start(long_tenant, ticket_id, 12, "2026-11-23T00:07:30.000Z")
+    assert any(
+        ticket_id in e["name"] and len(e["name"]) <= 80 for e in sfn.list_executions(stateMachineArn=arn)["executions"]
+    )

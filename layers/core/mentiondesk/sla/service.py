@@ -36,7 +36,7 @@ _EVENT_TYPES = {"reminder": "sla_reminder", "breach": "sla_breached", "escalatio
 class Timers(Protocol):
     def start(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> bool: ...
 
-    def stop(self, tenant: str, ticket_id: str, generation: int) -> None: ...
+    def stop(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> None: ...
 
 
 AlertHook = Callable[[Ticket, Alert], None]
@@ -211,7 +211,7 @@ def _save(
         if not store.tickets.set_sla(tenant, ticket_id, generation, sla):
             continue  # someone else moved the clocks on; read again
         if moved and generation and ticket.sla_wake_at:
-            timers.stop(tenant, ticket_id, generation)
+            timers.stop(tenant, ticket_id, generation, ticket.sla_wake_at)
         return {"status": "running" if result.due_at else "stopped", **sla}
     raise TransientStoreError("SLA state kept changing under us")
 

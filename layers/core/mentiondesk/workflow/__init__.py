@@ -1,5 +1,6 @@
 """Starting the ticket workflow and the SLA timers (Step Functions), idempotently."""
 
+import hashlib
 import re
 from typing import Any
 
@@ -64,8 +65,12 @@ class SlaTimers:
         self.client = client
         self.arn = state_machine_arn
 
-    def _name(self, tenant: str, ticket_id: str, generation: int) -> str:
-        return execution_name(tenant, ticket_id, "sla", str(generation))
+    def _name(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> str:
+        # The wake time is in the name: two writers racing to start one generation with different
+        # wake times start two executions (the one not stored finds itself stale), never one that
+        # waits for the wrong time.
+        digest = hashlib.sha256(wake_at.encode()).hexdigest()[:8]
+        return execution_name(tenant, ticket_id, "sla", f"{generation}-{digest}")
 
     def start(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> bool:
         import json
@@ -73,7 +78,7 @@ class SlaTimers:
         try:
             self.client.start_execution(
                 stateMachineArn=self.arn,
-                name=self._name(tenant, ticket_id, generation),
+                name=self._name(tenant, ticket_id, generation, wake_at),
                 input=json.dumps(
                     {"tenant_id": tenant, "ticket_id": ticket_id, "generation": generation, "wake_at": wake_at},
                     separators=(",", ":"),
@@ -85,11 +90,10 @@ class SlaTimers:
             raise
         return True
 
-    def stop(self, tenant: str, ticket_id: str, generation: int) -> None:
+    def stop(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> None:
         """Stop a moot timer; one that already ended (or never started) is fine."""
-        execution_arn = (
-            self.arn.replace(":stateMachine:", ":execution:", 1) + ":" + self._name(tenant, ticket_id, generation)
-        )
+        name = self._name(tenant, ticket_id, generation, wake_at)
+        execution_arn = self.arn.replace(":stateMachine:", ":execution:", 1) + ":" + name
         try:
             self.client.stop_execution(executionArn=execution_arn, cause="SLA clocks changed")
         except ClientError as error:
