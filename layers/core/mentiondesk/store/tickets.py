@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,8 @@ from mentiondesk.store import keys
 from mentiondesk.store.dynamo import Table, cancellation_codes, error_code
 
 EXCERPT_CHARS = 140
+MAX_FILTER_PAGES = 5  # a filtered inbox page reads at most this many index pages
+FILTER_PAGE_ITEMS = 100
 _TICKET_FIELDS = set(Ticket.model_fields)
 _MESSAGE_FIELDS = set(Message.model_fields)
 _RETRYABLE = {
@@ -38,6 +40,64 @@ class IngestResult:
     created: bool  # a new ticket was opened
     duplicate: bool  # the message was already stored; nothing was written
     opened_ticket: bool = False  # for a duplicate: whether the message had opened its ticket
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What an inbox view narrows to; every field is optional and they combine with AND."""
+
+    status: str | None = None  # only for the due-ordered view (the others pick the status index)
+    assignee: str | None = None
+    unassigned: bool = False
+    team: str | None = None
+    channel: str | None = None
+    intent: str | None = None
+    sentiment: str | None = None
+    urgency: str | None = None
+    language: str | None = None
+    tag: str | None = None
+    text: str | None = None  # a substring of the subject or the latest excerpt (case-sensitive)
+
+    def with_status(self, status: str | None) -> "InboxFilter":
+        return replace(self, status=status)
+
+    def empty(self) -> bool:
+        return self == InboxFilter()
+
+    def expression(self) -> tuple[str, dict[str, str], dict[str, Any]]:
+        parts: list[str] = []
+        names: dict[str, str] = {}
+        vals: dict[str, Any] = {}
+        simple = {
+            "status": self.status,
+            "team": self.team,
+            "platform": self.channel,
+            "intent": self.intent,
+            "sentiment": self.sentiment,
+            "urgency": self.urgency,
+            "language": self.language,
+        }
+        for n, (attribute, value) in enumerate(simple.items()):
+            if value is not None:
+                names[f"#a{n}"] = attribute
+                vals[f":a{n}"] = value
+                parts.append(f"#a{n} = :a{n}")
+        if self.assignee is not None:
+            names["#assignee"] = "assignee"
+            vals[":assignee"] = self.assignee
+            parts.append("#assignee.id = :assignee")
+        if self.unassigned:
+            names["#assignee"] = "assignee"
+            parts.append("attribute_not_exists(#assignee)")
+        if self.tag is not None:
+            names["#tags"] = "tags"
+            vals[":tag"] = self.tag
+            parts.append("contains(#tags, :tag)")
+        if self.text:
+            names |= {"#subject": "subject", "#excerpt": "last_message_excerpt"}
+            vals[":text"] = self.text
+            parts.append("(contains(#subject, :text) OR contains(#excerpt, :text))")
+        return " AND ".join(parts), names, vals
 
 
 @dataclass(frozen=True)
@@ -559,42 +619,83 @@ class TicketStore:
         ]
         return TicketDetail(_ticket_from_item(ticket), messages, events, ticket, outbox)
 
-    def inbox(self, tenant: str, status: TicketStatus | None, limit: int, cursor: str | None) -> Page:
-        """The inbox: one Query on the status index (or the all-tickets index), newest activity first."""
+    def inbox(
+        self,
+        tenant: str,
+        status: TicketStatus | None,
+        limit: int,
+        cursor: str | None,
+        filters: "InboxFilter | None" = None,
+    ) -> Page:
+        """The inbox: a Query on the status index (or the all-tickets index), newest activity first.
+
+        Without filters it is one Query. With filters (DynamoDB filters after reading) it reads pages
+        until `limit` tickets match or MAX_FILTER_PAGES pages were read; the cursor then points just
+        after the last ticket returned, so nothing is skipped.
+        """
         if status is None:
             index, pk_name, pk = "GSI2", "GSI2PK", keys.all_tickets_gsi(tenant)
         else:
             index, pk_name, pk = "GSI1", "GSI1PK", keys.status_gsi(tenant, status)
-        start = decode_cursor(cursor, pk_name, pk, tenant) if cursor else None
         kwargs: dict[str, Any] = {
             "IndexName": index,
             "KeyConditionExpression": f"{pk_name} = :pk",
             "ExpressionAttributeValues": {":pk": pk},
             "ScanIndexForward": False,
-            "Limit": limit,
         }
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        items, last = self.table.query(**kwargs)
-        return Page([_ticket_from_item(i) for i in items], encode_cursor(last) if last else None)
+        return self._filtered(kwargs, pk_name, pk, tenant, limit, cursor, filters)
 
-    def by_due(self, tenant: str, status: TicketStatus | None, limit: int, cursor: str | None) -> Page:
-        """Tickets with a running SLA clock, nearest due time first (one Query on the sparse GSI4)."""
+    def _filtered(
+        self,
+        kwargs: dict[str, Any],
+        pk_name: str,
+        pk: str,
+        tenant: str,
+        limit: int,
+        cursor: str | None,
+        filters: "InboxFilter | None",
+    ) -> Page:
+        sk_name = pk_name.replace("PK", "SK")
+        if cursor:
+            kwargs["ExclusiveStartKey"] = decode_cursor(cursor, pk_name, pk, tenant)
+        if filters is None or filters.empty():
+            items, after = self.table.query(Limit=limit, **kwargs)
+            return Page([_ticket_from_item(i) for i in items], encode_cursor(after) if after else None)
+        expression, names, vals = filters.expression()
+        kwargs["FilterExpression"] = expression
+        kwargs["ExpressionAttributeNames"] = names
+        kwargs["ExpressionAttributeValues"] = {**kwargs["ExpressionAttributeValues"], **vals}
+        found: list[dict[str, Any]] = []
+        last: dict[str, Any] | None = None
+        for _page in range(MAX_FILTER_PAGES):
+            items, last = self.table.query(Limit=FILTER_PAGE_ITEMS, **kwargs)
+            found.extend(items)
+            if len(found) >= limit or not last:
+                break
+            kwargs["ExclusiveStartKey"] = last
+        if len(found) > limit:
+            found = found[:limit]
+            edge = found[-1]
+            last = {name: edge[name] for name in ("PK", "SK", pk_name, sk_name)}
+        return Page([_ticket_from_item(i) for i in found], encode_cursor(last) if last else None)
+
+    def by_due(
+        self,
+        tenant: str,
+        status: TicketStatus | None,
+        limit: int,
+        cursor: str | None,
+        filters: "InboxFilter | None" = None,
+    ) -> Page:
+        """Tickets with a running SLA clock, nearest due time first (a Query on the sparse GSI4)."""
         pk = keys.due_gsi(tenant)
         kwargs: dict[str, Any] = {
             "IndexName": "GSI4",
             "KeyConditionExpression": "GSI4PK = :pk",
             "ExpressionAttributeValues": {":pk": pk},
-            "Limit": limit,
         }
-        if status is not None:
-            kwargs["FilterExpression"] = "#status = :status"
-            kwargs["ExpressionAttributeNames"] = {"#status": "status"}
-            kwargs["ExpressionAttributeValues"][":status"] = status
-        if cursor:
-            kwargs["ExclusiveStartKey"] = decode_cursor(cursor, "GSI4PK", pk, tenant)
-        items, last = self.table.query(**kwargs)
-        return Page([_ticket_from_item(i) for i in items], encode_cursor(last) if last else None)
+        merged = (filters or InboxFilter()).with_status(status)
+        return self._filtered(kwargs, "GSI4PK", pk, tenant, limit, cursor, merged)
 
     def active_since(self, tenant: str, since: str, limit: int) -> tuple[list[Ticket], bool]:
         """Tickets with activity since `since`, newest first (one Query on GSI2's sort key);

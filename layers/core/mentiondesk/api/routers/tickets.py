@@ -23,6 +23,8 @@ from mentiondesk.errors import InvalidRequest, NotFound
 from mentiondesk.ids import is_id
 from mentiondesk.rules.service import apply_rules
 from mentiondesk.sla import service as sla
+from mentiondesk.store.factory import Store
+from mentiondesk.store.tickets import InboxFilter
 from mentiondesk.triage.pii import mask_pii
 
 router = Router()
@@ -30,7 +32,14 @@ router = Router()
 StatusFilter = Literal["open", "pending", "resolved", "closed", "all"]
 
 
-@router.get("/api/tickets", summary="The inbox: newest activity first, or nearest SLA due time first")
+View = Literal["all", "mine", "team", "unassigned", "sla_at_risk"]
+Channel = Literal["x", "instagram", "facebook", "google"]
+
+
+@router.get(
+    "/api/tickets",
+    summary="The inbox: a view (all, mine, team, unassigned, SLA at risk), filters, cursor paging",
+)
 def list_tickets(
     status: Annotated[StatusFilter, Query()] = "open",
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
@@ -39,15 +48,48 @@ def list_tickets(
         Literal["activity", "due"],
         Query(description="due: only tickets with a running SLA clock, the nearest due time first"),
     ] = "activity",
+    view: Annotated[View, Query(description="sla_at_risk: running SLA clocks, nearest due first")] = "all",
+    channel: Annotated[Channel | None, Query()] = None,
+    intent: Annotated[Literal["praise", "question", "problem", "complaint", "request", "other"] | None, Query()] = None,
+    sentiment: Annotated[Literal["positive", "neutral", "negative"] | None, Query()] = None,
+    urgency: Annotated[Literal["high", "normal", "low"] | None, Query()] = None,
+    language: Annotated[str | None, Query(min_length=2, max_length=8, pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$")] = None,
+    tag: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+    assignee: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="text in the subject or latest message")
+    ] = None,
 ) -> TicketPage:
     who = principal(router)
-    tickets = deps.store().tickets
+    store = deps.store()
+    filters = InboxFilter(
+        channel=channel,
+        intent=intent,
+        sentiment=sentiment,
+        urgency=urgency,
+        language=language,
+        tag=tag,
+        assignee=who.user_id if view == "mine" else assignee,
+        unassigned=view == "unassigned",
+        team=_my_team(store, who.tenant_id, who.user_id) if view == "team" else None,
+        text=q,
+    )
     wanted = None if status == "all" else status
-    if sort == "due":
-        page = tickets.by_due(who.tenant_id, wanted, limit, cursor)
+    if sort == "due" or view == "sla_at_risk":
+        page = store.tickets.by_due(who.tenant_id, wanted, limit, cursor, filters)
     else:
-        page = tickets.inbox(who.tenant_id, wanted, limit, cursor)
+        page = store.tickets.inbox(who.tenant_id, wanted, limit, cursor, filters)
     return TicketPage(items=[TicketSummaryOut.of(t) for t in page.items], next=page.next)
+
+
+def _my_team(store: Store, tenant: str, user_id: str) -> str:
+    try:
+        team = store.directory.agent(tenant, user_id).team
+    except NotFound:
+        team = None
+    if not team:
+        raise InvalidRequest("you are in no team: the team view needs one")
+    return team
 
 
 @router.get("/api/tickets/<ticket_id>", summary="A ticket with its messages and events")
