@@ -19,6 +19,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/tickets/<ticket_id>"): STAFF,
     ("PATCH", "/api/tickets/<ticket_id>"): STAFF,
     ("POST", "/api/tickets/<ticket_id>/labels"): STAFF,
+    ("POST", "/api/tickets/<ticket_id>/assignment"): STAFF,
     ("GET", "/api/customers/<customer_id>"): STAFF,
     ("POST", "/api/customers/<customer_id>/links"): STAFF,
     ("GET", "/api/channels"): LEADS,

@@ -409,6 +409,16 @@ class LabelCorrection(BaseModel):
     urgency: Literal["high", "normal", "low"] | None = None
 
 
+class AssignmentIn(BaseModel):
+    """Assign, transfer (another agent) or unassign (null: back to the team queue)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, description="The version you read: a stale one answers 409 with the current ticket")
+    agent_id: str | None = Field(min_length=1, max_length=128)
+    force: bool = Field(default=False, description="Supervisors and admins only: past the agent's capacity")
+
+
 class TicketPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

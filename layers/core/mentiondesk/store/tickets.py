@@ -970,6 +970,99 @@ class TicketStore:
 
     # -- assignment -----------------------------------------------------------------------------
 
+    def reassign(
+        self,
+        tenant: str,
+        ticket_id: str,
+        version: int,
+        agent: Agent | None,
+        by: str,
+        now: str,
+        force: bool = False,
+    ) -> Ticket:
+        """A person assigns, transfers or unassigns a ticket, conditional on `version`.
+
+        Capacity counts active tickets (open, pending): the previous assignee gets a place back, the
+        new one takes one and must be under capacity unless `force` (a supervisor's decision). An
+        unassigned active ticket goes back to its team's queue, ordered by SLA due time. The new
+        assignee is notified.
+        """
+        current = self.get(tenant, ticket_id)
+        if current.version != version:
+            raise Conflict("the ticket changed since you read it", current=current.model_dump(mode="json"))
+        before = current.assignee.id if current.assignee else None
+        after = agent.id if agent else None
+        if before == after:
+            return current
+        active = current.status in ("open", "pending")
+        pk = keys.ticket_pk(tenant, ticket_id)
+        vals: dict[str, Any] = {":v": version, ":one": 1, ":now": now}
+        if agent is not None:
+            expression = "SET assignee = :assignee, assigned_at = :now REMOVE GSI3PK ADD version :one"
+            vals[":assignee"] = {"id": agent.id, "name": agent.name}
+        elif active:
+            expression = "SET GSI3PK = :q, GSI3SK = :qs REMOVE assignee ADD version :one"
+            vals |= {":q": keys.queue_gsi(tenant, current.team), ":qs": keys.due_sk(current.sla_due_at, ticket_id)}
+        else:
+            expression = "REMOVE assignee ADD version :one"
+        kind = "unassigned" if agent is None else ("assigned" if before is None else "transferred")
+        detail: dict[str, object] = {"from": before, "strategy": "manual"}
+        if agent is not None:
+            detail |= {"agent_id": agent.id, "agent_name": agent.name}
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "Key": {"PK": pk, "SK": keys.TICKET_SK},
+                    "UpdateExpression": expression,
+                    "ConditionExpression": "version = :v",
+                    "ExpressionAttributeValues": vals,
+                }
+            },
+            {"Put": {"Item": event_item(tenant, ticket_id, TicketEvent(type=kind, at=now, actor=by, detail=detail))}},
+        ]
+        if active and before is not None:
+            items.append(
+                {
+                    "Update": {
+                        "Key": {"PK": keys.tenant_pk(tenant), "SK": keys.user_sk(before)},
+                        "UpdateExpression": "ADD active_count :minus",
+                        "ConditionExpression": "attribute_exists(PK) AND active_count > :zero",
+                        "ExpressionAttributeValues": {":minus": -1, ":zero": 0},
+                    }
+                }
+            )
+        if agent is not None:
+            if active:
+                room = "" if force else " AND active_count < #capacity"
+                items.append(
+                    {
+                        "Update": {
+                            "Key": {"PK": keys.tenant_pk(tenant), "SK": keys.user_sk(agent.id)},
+                            "UpdateExpression": "SET last_assigned_at = :now ADD active_count :one",
+                            "ConditionExpression": "attribute_exists(PK)" + room,
+                            "ExpressionAttributeValues": {":now": now, ":one": 1},
+                            **({} if force else {"ExpressionAttributeNames": {"#capacity": "capacity"}}),
+                        }
+                    }
+                )
+            items += self._last_agent_update(tenant, current, agent)
+            if agent.id != by:
+                from mentiondesk.store.notifications import notification_item
+
+                items.append({"Put": {"Item": notification_item(tenant, agent.id, "assigned", ticket_id, now, by=by)}})
+        try:
+            self.table.transact(items)
+        except ClientError as error:
+            if error_code(error) != "TransactionCanceledException":
+                raise
+            codes = cancellation_codes(error)
+            fresh = self.get(tenant, ticket_id)
+            at = _agent_index(items)
+            if agent is not None and 0 <= at < len(codes) and codes[at] == "ConditionalCheckFailed":
+                raise Conflict(f"{agent.name} is at capacity", current=fresh.model_dump(mode="json")) from error
+            raise Conflict("the ticket changed since you read it", current=fresh.model_dump(mode="json")) from error
+        return self.get(tenant, ticket_id)
+
     def claim(self, tenant: str, ticket: Ticket, agent: Agent, strategy: str, now: str) -> None:
         """Atomically give an unassigned ticket to an agent under capacity.
 
@@ -1144,6 +1237,15 @@ class TicketStore:
                 return False
             raise
         return True
+
+
+def _agent_index(items: list[dict[str, Any]]) -> int:
+    """Where the new assignee's capacity update sits in a reassign transaction."""
+    for index, item in enumerate(items):
+        update = item.get("Update", {})
+        if "SET last_assigned_at" in str(update.get("UpdateExpression", "")):
+            return index
+    return -1
 
 
 def encode_cursor(last_key: dict[str, Any]) -> str:

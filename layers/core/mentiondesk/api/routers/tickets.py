@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from mentiondesk.api import deps
 from mentiondesk.api.context import principal
 from mentiondesk.api.schemas import (
+    AssignmentIn,
     EventOut,
     LabelCorrection,
     MessageOut,
@@ -19,7 +20,7 @@ from mentiondesk.api.schemas import (
 )
 from mentiondesk.assignment.assign import assign_waiting
 from mentiondesk.clock import now_iso, utcnow
-from mentiondesk.errors import InvalidRequest, NotFound
+from mentiondesk.errors import Forbidden, InvalidRequest, NotFound
 from mentiondesk.ids import is_id
 from mentiondesk.rules.service import apply_rules
 from mentiondesk.sla import service as sla
@@ -166,5 +167,43 @@ def correct_labels(ticket_id: Annotated[str, Path(max_length=64)], body: LabelCo
     }
     ticket = store.tickets.correct_labels(
         who.tenant_id, ticket_id, body.version, changes, correction, who.user_id, now_iso()
+    )
+    return TicketSummaryOut.of(ticket)
+
+
+@router.post(
+    "/api/tickets/<ticket_id>/assignment",
+    summary="Assign, transfer or unassign a ticket (optimistic locking on version; capacity respected)",
+    responses={
+        400: {"description": "No such agent, or not one who can take tickets"},
+        403: {"description": "Only supervisors may force past capacity or assign others"},
+        409: {"description": "Stale version, or the agent is at capacity"},
+    },
+)
+def assign(ticket_id: Annotated[str, Path(max_length=64)], body: AssignmentIn) -> TicketSummaryOut:
+    who = principal(router)
+    if not is_id(ticket_id):
+        raise NotFound("ticket not found")
+    lead = who.role in ("admin", "supervisor")
+    if body.force and not lead:
+        raise Forbidden("only supervisors and admins may assign past capacity")
+    if not lead and body.agent_id not in (None, who.user_id):
+        raise Forbidden("agents take tickets themselves or give them back; supervisors assign others")
+    store = deps.store()
+    agent = None
+    if body.agent_id is not None:
+        try:
+            agent = store.directory.agent(who.tenant_id, body.agent_id)
+        except NotFound:
+            raise InvalidRequest("no such agent") from None
+        if agent.role not in ("agent", "supervisor"):
+            raise InvalidRequest("only agents and supervisors take tickets")
+    elif not lead:
+        current = store.tickets.get(who.tenant_id, ticket_id)
+        if current.assignee and current.assignee.id != who.user_id:
+            raise Forbidden("agents can give back only their own tickets")
+    # Unassigned, an active ticket waits in its team's queue for the next eligible agent (the minute schedule).
+    ticket = store.tickets.reassign(
+        who.tenant_id, ticket_id, body.version, agent, who.user_id, now_iso(), force=body.force
     )
     return TicketSummaryOut.of(ticket)
