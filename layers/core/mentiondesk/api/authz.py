@@ -20,6 +20,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/api/tickets/<ticket_id>"): STAFF,
     ("POST", "/api/tickets/<ticket_id>/labels"): STAFF,
     ("POST", "/api/tickets/<ticket_id>/assignment"): STAFF,
+    ("POST", "/api/tickets/<ticket_id>/notes"): STAFF,
     ("GET", "/api/customers/<customer_id>"): STAFF,
     ("POST", "/api/customers/<customer_id>/links"): STAFF,
     ("GET", "/api/channels"): LEADS,

@@ -201,10 +201,36 @@ class OutboxOut(BaseModel):
         return cls.model_validate({k: v for k, v in item.items() if k in cls.model_fields})
 
 
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=5000, description="Private to the team; @name mentions notify")
+
+
+class NoteOut(BaseModel):
+    id: str
+    author_id: str
+    author_name: str
+    text: str
+    at: str
+    mentions: list[str]
+
+
+class OtherTicketOut(BaseModel):
+    """Another ticket of the same customer (identity), newest first."""
+
+    id: str
+    created_at: str
+    status: str | None = None
+    subject: str | None = None
+
+
 class TicketDetailOut(TicketSummaryOut):
     messages: list[MessageOut]
     events: list[EventOut]
     outbox: list[OutboxOut]
+    notes: list[NoteOut]
+    other_tickets: list[OtherTicketOut]
 
 
 class TicketPage(BaseModel):

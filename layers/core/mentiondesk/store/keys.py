@@ -9,6 +9,8 @@ TENANTS                                    TENANT#{t}                tenant regi
 TENANT#{t}#TICKET#{ticket}                 TICKET                    the ticket
 TENANT#{t}#TICKET#{ticket}                 MSG#{received}#{msg}      its messages
 TENANT#{t}#TICKET#{ticket}                 EVT#{at}#{n}              its events
+TENANT#{t}#TICKET#{ticket}                 NOTE#{at}#{id}            agents' private notes
+TENANT#{t}#TICKET#{ticket}                 OUT#{at}#{n}{id}          outbox: replies and hiding, by state
 TENANT#{t}#MSG#{platform}#{native_id}      MSG                       native id -> ticket (exactly once)
 TENANT#{t}#CUST#{platform}#{user_id}       CUSTOMER                  customer profile (one per platform identity)
 TENANT#{t}#CUST#{platform}#{user_id}       TICKET#{created}#{ticket} the customer's tickets (history in one Query)

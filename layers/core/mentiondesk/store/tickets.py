@@ -109,6 +109,7 @@ class TicketDetail:
     events: list[TicketEvent]
     item: dict[str, Any] = field(default_factory=dict)  # the ticket as stored, bookkeeping included
     outbox: list[dict[str, Any]] = field(default_factory=list)  # what must reach the platform, oldest first
+    notes: list[dict[str, Any]] = field(default_factory=list)  # agents' private notes, oldest first
 
 
 @dataclass(frozen=True)
@@ -617,7 +618,12 @@ class TicketStore:
         outbox = [
             {k: v for k, v in i.items() if k not in ("PK", "SK", "entity")} for i in items if i["SK"].startswith("OUT#")
         ]
-        return TicketDetail(_ticket_from_item(ticket), messages, events, ticket, outbox)
+        notes = [
+            {k: v for k, v in i.items() if k not in ("PK", "SK", "entity")}
+            for i in items
+            if i["SK"].startswith("NOTE#")
+        ]
+        return TicketDetail(_ticket_from_item(ticket), messages, events, ticket, outbox, notes)
 
     def inbox(
         self,
@@ -819,6 +825,58 @@ class TicketStore:
                 raise Conflict("the ticket changed since you read it", current=fresh.model_dump(mode="json")) from error
             raise
         return self.get(tenant, ticket_id)
+
+    def add_note(
+        self, tenant: str, ticket_id: str, author: Agent, text: str, mentions: Sequence[Agent], now: str
+    ) -> dict[str, Any]:
+        """A private note (never sent to the customer), its event, and a notification per person mentioned."""
+        from mentiondesk.store.notifications import notification_item
+
+        note_id = ids.new_id()
+        note = {
+            "id": note_id,
+            "author_id": author.id,
+            "author_name": author.name,
+            "text": text,
+            "at": now,
+            "mentions": [m.id for m in mentions],
+        }
+        event = TicketEvent(type="note_added", at=now, actor=author.id, detail={"note_id": note_id})
+        items: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "Item": {
+                        "PK": keys.ticket_pk(tenant, ticket_id),
+                        "SK": f"NOTE#{now}#{note_id}",
+                        "entity": "note",
+                        **note,
+                    }
+                }
+            },
+            {"Put": {"Item": event_item(tenant, ticket_id, event)}},
+            {
+                "ConditionCheck": {
+                    "Key": {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
+                    "ConditionExpression": "attribute_exists(PK)",
+                }
+            },
+        ]
+        items += [
+            {
+                "Put": {
+                    "Item": notification_item(tenant, m.id, "mentioned", ticket_id, now, by=author.id, note_id=note_id)
+                }
+            }
+            for m in mentions
+            if m.id != author.id
+        ]
+        try:
+            self.table.transact(items)
+        except ClientError as error:
+            if "ConditionalCheckFailed" in cancellation_codes(error):
+                raise NotFound("ticket not found") from error
+            raise
+        return note
 
     def mark_triaged(self, tenant: str, ticket_id: str) -> None:
         """Triage ended without an assignment or a queue (a rule closed the ticket)."""

@@ -1,7 +1,9 @@
 """Inbox and ticket detail."""
 
+import re
 from typing import Annotated, Literal
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
@@ -12,6 +14,9 @@ from mentiondesk.api.schemas import (
     EventOut,
     LabelCorrection,
     MessageOut,
+    NoteIn,
+    NoteOut,
+    OtherTicketOut,
     OutboxOut,
     TicketDetailOut,
     TicketPage,
@@ -22,6 +27,7 @@ from mentiondesk.assignment.assign import assign_waiting
 from mentiondesk.clock import now_iso, utcnow
 from mentiondesk.errors import Forbidden, InvalidRequest, NotFound
 from mentiondesk.ids import is_id
+from mentiondesk.models import Agent
 from mentiondesk.rules.service import apply_rules
 from mentiondesk.sla import service as sla
 from mentiondesk.store.factory import Store
@@ -98,13 +104,26 @@ def get_ticket(ticket_id: Annotated[str, Path(max_length=64)]) -> TicketDetailOu
     who = principal(router)
     if not is_id(ticket_id):
         raise NotFound("ticket not found")  # the same answer as a missing or foreign id
-    detail = deps.store().tickets.detail(who.tenant_id, ticket_id)
-    summary = TicketSummaryOut.of(detail.ticket)
+    store = deps.store()
+    detail = store.tickets.detail(who.tenant_id, ticket_id)
+    t = detail.ticket
+    summary = TicketSummaryOut.of(t)
+    others: list[OtherTicketOut] = []
+    if t.customer.platform_user_id:
+        # The second and last Query: this customer's other tickets, from their history partition.
+        history = store.customers.tickets(who.tenant_id, f"{t.platform}:{t.customer.platform_user_id}", limit=21)
+        others = [
+            OtherTicketOut(id=h["ticket_id"], created_at=h["created_at"], subject=h.get("subject"))
+            for h in history
+            if h.get("ticket_id") != t.id
+        ][:20]
     return TicketDetailOut(
         **summary.model_dump(),
         messages=[MessageOut.of(m) for m in detail.messages],
         events=[EventOut.of(e) for e in detail.events],
         outbox=[OutboxOut.of(o) for o in detail.outbox],
+        notes=[NoteOut.model_validate(n) for n in detail.notes],
+        other_tickets=others,
     )
 
 
@@ -207,3 +226,35 @@ def assign(ticket_id: Annotated[str, Path(max_length=64)], body: AssignmentIn) -
         who.tenant_id, ticket_id, body.version, agent, who.user_id, now_iso(), force=body.force
     )
     return TicketSummaryOut.of(ticket)
+
+
+MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
+
+
+@router.post(
+    "/api/tickets/<ticket_id>/notes",
+    summary="Add a private note (never sent to the customer); @name mentions notify those agents",
+    status_code=201,
+    responses={201: {"description": "Created"}, 400: {"description": "Mentions someone unknown"}},
+)
+def add_note(ticket_id: Annotated[str, Path(max_length=64)], body: NoteIn) -> Response[NoteOut]:
+    who = principal(router)
+    if not is_id(ticket_id):
+        raise NotFound("ticket not found")
+    store = deps.store()
+    people = store.directory.agents(who.tenant_id)
+    by_handle: dict[str, Agent] = {}
+    for person in people:
+        by_handle[person.id.lower()] = person
+        by_handle[person.email.split("@", 1)[0].lower()] = person
+    mentioned: dict[str, Agent] = {}
+    for handle in MENTION.findall(body.text):
+        named = by_handle.get(handle.lower())
+        if named is None:
+            raise InvalidRequest(f"nobody called @{handle} in this team", [{"loc": ["text"], "msg": "unknown mention"}])
+        mentioned[named.id] = named
+    author = next((p for p in people if p.id == who.user_id), None)
+    if author is None:
+        raise Forbidden("you are not a member of this tenant's team")
+    note = store.tickets.add_note(who.tenant_id, ticket_id, author, body.text, list(mentioned.values()), now_iso())
+    return Response(status_code=201, body=NoteOut.model_validate(note), content_type="application/json")
