@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from mentiondesk.models import (
     AdminAlert,
@@ -449,4 +449,8 @@ class TicketPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1, description="The version you read: a stale one answers 409 with the current ticket")
-    status: Literal["open", "pending", "resolved", "closed"]
+    status: Literal["open", "pending", "resolved", "closed"] | None = None
+    priority: Literal["low", "normal", "high", "urgent"] | None = None
+    tags: list[Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^\S(?:.*\S)?$")]] | None = Field(
+        default=None, max_length=20, description="The ticket's tags, replacing the ones it has"
+    )

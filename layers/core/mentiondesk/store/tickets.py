@@ -1195,6 +1195,46 @@ class TicketStore:
             }
         ]
 
+    def set_fields(
+        self, tenant: str, ticket_id: str, version: int, changes: dict[str, Any], by: str, now: str
+    ) -> Ticket:
+        """A person changes the ticket's priority and/or tags (None: unchanged), if `version` is current."""
+        changes = {k: v for k, v in changes.items() if v is not None}
+        current = self.get(tenant, ticket_id)
+        if current.version != version:
+            raise Conflict("the ticket changed since you read it", current=current.model_dump(mode="json"))
+        before = {k: getattr(current, k) for k in changes}
+        if before == changes:
+            return current
+        if "tags" in changes:
+            changes["tags"] = list(dict.fromkeys(changes["tags"]))  # once each, in order
+        names = {f"#f{n}": name for n, name in enumerate(changes)}
+        vals: dict[str, Any] = {f":f{n}": value for n, value in enumerate(changes.values())}
+        vals |= {":v": version, ":one": 1}
+        sets = ", ".join(f"#f{n} = :f{n}" for n in range(len(changes)))
+        event = TicketEvent(type="ticket_updated", at=now, actor=by, detail={"from": before, "to": changes})
+        try:
+            self.table.transact(
+                [
+                    {
+                        "Update": {
+                            "Key": {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
+                            "UpdateExpression": f"SET {sets} ADD version :one",
+                            "ConditionExpression": "version = :v",
+                            "ExpressionAttributeNames": names,
+                            "ExpressionAttributeValues": vals,
+                        }
+                    },
+                    {"Put": {"Item": event_item(tenant, ticket_id, event)}},
+                ]
+            )
+        except ClientError as error:
+            if error_code(error) == "TransactionCanceledException":
+                fresh = self.get(tenant, ticket_id)
+                raise Conflict("the ticket changed since you read it", current=fresh.model_dump(mode="json")) from error
+            raise
+        return self.get(tenant, ticket_id)
+
     def set_status(self, tenant: str, ticket_id: str, version: int, status: TicketStatus, by: str, now: str) -> Ticket:
         """Change a ticket's status if `version` is current (else Conflict with the current ticket).
 

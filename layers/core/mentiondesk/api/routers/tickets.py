@@ -129,18 +129,31 @@ def get_ticket(ticket_id: Annotated[str, Path(max_length=64)]) -> TicketDetailOu
 
 @router.patch(
     "/api/tickets/<ticket_id>",
-    summary="Change a ticket's status (optimistic locking on version)",
-    responses={409: {"description": "Stale version; the body holds the current ticket"}},
+    summary="Change a ticket's status, priority or tags (optimistic locking on version)",
+    responses={
+        400: {"description": "Nothing to change"},
+        409: {"description": "Stale version; the body holds the current ticket"},
+    },
 )
 def update_ticket(ticket_id: Annotated[str, Path(max_length=64)], body: TicketPatch) -> TicketSummaryOut:
     who = principal(router)
     if not is_id(ticket_id):
         raise NotFound("ticket not found")
+    if body.status is None and body.priority is None and body.tags is None:
+        raise InvalidRequest("give status, priority or tags to change")
     store = deps.store()
     now = now_iso()
     before = store.tickets.get(who.tenant_id, ticket_id)
-    ticket = store.tickets.set_status(who.tenant_id, ticket_id, body.version, body.status, who.user_id, now)
-    if ticket.status != before.status:
+    ticket = before
+    version = body.version
+    if body.priority is not None or body.tags is not None:
+        ticket = store.tickets.set_fields(
+            who.tenant_id, ticket_id, version, {"priority": body.priority, "tags": body.tags}, who.user_id, now
+        )
+        version = ticket.version
+    if body.status is not None:
+        ticket = store.tickets.set_status(who.tenant_id, ticket_id, version, body.status, who.user_id, now)
+    if ticket.version != before.version:
         # Rules on ticket_updated (their own changes never trigger it again), keyed by this change.
         apply_rules(
             store, deps.notifier(), who.tenant_id, ticket_id, ["ticket_updated"], f"updated:{ticket.version}", utcnow()
