@@ -251,7 +251,7 @@ def test_the_simulator_speaks_every_channel_and_redelivery_twice_concurrently_ad
 
 
 def test_an_admin_connects_an_x_accounts_dms_and_they_are_polled(stack: LocalStack) -> None:
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     admin = {"authorization": f"Bearer {token(stack, 'admin@demo.local')}"}
     account = demo.X_ACCOUNT_ID
@@ -267,13 +267,10 @@ def test_an_admin_connects_an_x_accounts_dms_and_they_are_polled(stack: LocalSta
     assert answer.status_code == 200 and answer.json() == {"account_id": account, "connected": True}
     # The refresh token was used once (X rotates it): handing it over again is refused
     assert requests.post(connect, json=body, headers=admin, timeout=10).status_code == 400
-    # A DM monitor for the account; one per account
-    monitor = {"kind": "dms", "account_id": account, "name": "DMs", "interval_minutes": 1}
-    created = requests.post(f"{stack.url}/api/monitors", json=monitor, headers=admin, timeout=10)
-    assert created.status_code == 201, created.text
-    assert requests.post(f"{stack.url}/api/monitors", json=monitor, headers=admin, timeout=10).status_code == 409
     # When a customer's DM waits at X
-    now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    # (already waiting when the monitor is created, so whichever tick polls first finds it; stamped a
+    # few seconds ahead because a new monitor only turns DMs from its creation on into tickets)
+    now = (datetime.now(UTC) + timedelta(seconds=5)).isoformat(timespec="seconds").replace("+00:00", "Z")
     sender = {"id": "2000000000000000301", "username": "dm_customer", "name": "DM さん"}
     event = {
         "id": str(int(time.time() * 1000) << 22),
@@ -284,6 +281,11 @@ def test_an_admin_connects_an_x_accounts_dms_and_they_are_polled(stack: LocalSta
         "created_at": now,
     }
     stack.fakes.x_api.add_dm(event, sender)
+    # A DM monitor for the account; one per account
+    monitor = {"kind": "dms", "account_id": account, "name": "DMs", "interval_minutes": 1}
+    created = requests.post(f"{stack.url}/api/monitors", json=monitor, headers=admin, timeout=10)
+    assert created.status_code == 201, created.text
+    assert requests.post(f"{stack.url}/api/monitors", json=monitor, headers=admin, timeout=10).status_code == 409
     # Then the schedule reads it with the account's token and it becomes a DM ticket
     found = wait_for(
         lambda: [t for t in all_tickets(stack) if t["kind"] == "dm" and t["customer"]["handle"] == "dm_customer"],
