@@ -46,5 +46,11 @@ def register(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(RequestValidationError)
     def invalid(error: RequestValidationError) -> Response[str]:
         # Field locations and messages only: never echo the submitted values back.
-        details = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in error.errors()]
+        errors = error.errors()
+        details = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in errors]
+        unknown = [".".join(str(p) for p in e.get("loc", ())[1:]) for e in errors if e.get("type") == "extra_forbidden"]
+        if unknown:
+            # Mass assignment: a field the route does not take (an assignee, a tenant, a version bump) is a
+            # refused request, not a malformed one.
+            return _answer(400, {"message": f"unknown fields: {', '.join(unknown)}", "details": details})
         return _answer(422, {"message": "invalid request", "details": details})
