@@ -28,6 +28,11 @@ def now_iso() -> str:
     return iso(utcnow())
 
 
+def parse_iso(value: str) -> datetime:
+    """An ISO-8601 timestamp as an aware datetime (a trailing Z is UTC)."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
 def advance_to(instant: datetime) -> None:
     """Local virtual time only: move the clock forward to `instant` (never backwards)."""
     global _offset

@@ -3,9 +3,9 @@
 These are the logic layer's types; the store maps them to items and the API to response models.
 """
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from mentiondesk.sla.calendar import BusinessCalendar
 
@@ -19,6 +19,16 @@ Intent = Literal["praise", "question", "problem", "complaint", "request", "other
 Urgency = Literal["high", "normal", "low"]
 Priority = Literal["low", "normal", "high", "urgent"]
 SlaMetric = Literal["first_response", "next_response", "resolution"]
+
+
+def _visible(value: str) -> str:
+    if not value.strip():
+        raise ValueError("name must not be blank")
+    return value
+
+
+DisplayName = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(_visible)]
+"""The name a person gives a rule, an SLA policy or a template: 1-100 characters, not all blank."""
 
 TICKET_STATUSES: tuple[TicketStatus, ...] = ("open", "pending", "resolved", "closed")
 

@@ -10,6 +10,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from mentiondesk.models import DisplayName
+
 VARIABLES = {
     "customer_name": "the customer's display name (or @handle when the platform gives none)",
     "customer_handle": "the customer's @handle",
@@ -41,17 +43,10 @@ def _check_body(body: str) -> str:
 class TemplateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
+    name: DisplayName
     bodies: dict[Language, Annotated[str, StringConstraints(min_length=1, max_length=MAX_BODY)]] = Field(
         min_length=1, description="Language (ISO 639-1) → body"
     )
-
-    @field_validator("name")
-    @classmethod
-    def _visible(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("name must not be blank")
-        return value
 
     @field_validator("bodies")
     @classmethod

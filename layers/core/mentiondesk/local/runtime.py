@@ -16,7 +16,6 @@ import traceback
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
 from types import ModuleType
 from typing import Any
 
@@ -196,7 +195,7 @@ def _timestamp_waits(virtual_time: bool) -> None:
         value = env.stack.pop()
         if self._from_timestamp_string(value) is None:
             raise FailureEventException(self._create_failure_event(env, value))
-        target = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        target = clock.parse_iso(str(value))
         if virtual_time:
             # Parked until the test moves the clock past the target (or the execution is stopped).
             while clock.utcnow() < target and env.is_running():

@@ -40,7 +40,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from mentiondesk.models import MessageKind, Platform, Sentiment
+from mentiondesk.models import DisplayName, MessageKind, Platform, Sentiment
 
 Trigger = Literal["message_received", "ticket_created", "ticket_updated", "sla_warning", "sla_breached"]
 # The contract labels (DESIGN.md); repeated rather than imported so rules do not load the triage lexicons.
@@ -556,20 +556,13 @@ class Rule(_Model):
     """
 
     id: Ref
-    name: str = Field(min_length=1, max_length=100)
+    name: DisplayName
     enabled: bool = True
     trigger: Trigger
     order: int = Field(ge=0, le=1_000_000)
     condition: Condition
     actions: list[Action] = Field(min_length=1, max_length=MAX_ACTIONS)
     stop_on_match: bool = True
-
-    @field_validator("name")
-    @classmethod
-    def _name_visible(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("name must not be blank")
-        return value
 
     @field_validator("actions")
     @classmethod

@@ -23,8 +23,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from mentiondesk.clock import iso, utcnow
-from mentiondesk.errors import NotFound, TicketNotFound, TransientStoreError
+from mentiondesk.clock import iso, parse_iso, utcnow
+from mentiondesk.errors import NotFound, TransientStoreError
 from mentiondesk.models import Message, Ticket, TicketEvent
 from mentiondesk.observability import logger, metrics
 from mentiondesk.rules.engine import Fired, evaluate, run_rules
@@ -33,7 +33,6 @@ from mentiondesk.rules.model import Notify, Rule, Trigger
 from mentiondesk.rules.notify import Notifier, NotifyFailed
 from mentiondesk.sla.clocks import Alert
 from mentiondesk.sla.service import calendar_for, customer_tags
-from mentiondesk.store import keys
 from mentiondesk.store.alerts import new_alert
 from mentiondesk.store.dynamo import cancellation_codes
 from mentiondesk.store.factory import Store
@@ -222,16 +221,16 @@ def apply_rules(
         return {"fired": 0, "rules": []}
     stamp = iso(now)
     for _attempt in range(MAX_ATTEMPTS):
-        try:
-            detail = store.tickets.detail(tenant, ticket_id)
-        except NotFound as error:
-            raise TicketNotFound(ticket_id) from error
-        raw = detail.item
-        if key in set(raw.get("rules_done") or ()):
+        detail = store.tickets.task_detail(tenant, ticket_id)
+        if key in set(detail.item.get("rules_done") or ()):
             return {"fired": 0, "rules": [], "repeat": True}
         message = _message(detail, message_id, triggers)
-        at = _parse(message.received_at) if message else now
-        decision = decide(store, rules, triggers, detail, message, at, stamp, list(raw.get("auto_replied") or ()))
+        at = parse_iso(message.received_at) if message else now
+        # Templates already auto-replied on this ticket (once per conversation), read from its outbox.
+        replied = [
+            str(o["template_id"]) for o in detail.outbox if o.get("operation") == "reply" and o.get("template_id")
+        ]
+        decision = decide(store, rules, triggers, detail, message, at, stamp, replied)
         if not decision.fired:
             return {"fired": 0, "rules": []}
         try:
@@ -265,10 +264,6 @@ def _message(detail: TicketDetail, message_id: str | None, triggers: Sequence[Tr
     return None
 
 
-def _parse(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
 def _commit(store: Store, before: Ticket, decision: Decision, key: str, now: str, message: Message | None) -> None:
     after = decision.ticket
     highlights = [
@@ -283,38 +278,18 @@ def _commit(store: Store, before: Ticket, decision: Decision, key: str, now: str
         for _trigger, rule, fired in decision.fired
         for h in fired.highlights
     ]
-    merged = ([h.model_dump() for h in before.highlights] + highlights)[-MAX_HIGHLIGHTS:]
-    sets: dict[str, Any] = {
+    changes: dict[str, Any] = {
         "team": after.team,
         "priority": after.priority,
         "tags": after.tags,
-        "highlights": merged,
-        "auto_replied": decision.auto_replied,
+        "highlights": ([h.model_dump() for h in before.highlights] + highlights)[-MAX_HIGHLIGHTS:],
     }
     if after.sla_policy_id != before.sla_policy_id:
-        sets["sla_policy_id"] = after.sla_policy_id
+        changes["sla_policy_id"] = after.sla_policy_id
     if after.rule_agent_id != before.rule_agent_id:
-        sets["rule_agent_id"] = after.rule_agent_id
-    names = {f"#f{n}": name for n, name in enumerate(sets)}
-    vals: dict[str, Any] = {f":f{n}": value for n, value in enumerate(sets.values())}
-    expression = "SET " + ", ".join(f"#f{n} = :f{n}" for n in range(len(sets)))
-    if after.team != before.team and before.assignee is None:
-        expression += " REMOVE GSI3PK"  # the Assign step queues it again, in the new team's queue
-    expression += " ADD rules_done :key, version :one"
-    vals |= {":key": {key}, ":k": key, ":v": before.version, ":one": 1}
-    items: list[dict[str, Any]] = [
-        {
-            "Update": {
-                "Key": {"PK": keys.ticket_pk(before.tenant_id, before.id), "SK": keys.TICKET_SK},
-                "UpdateExpression": expression,
-                "ConditionExpression": "version = :v AND NOT contains(rules_done, :k)",
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": vals,
-            }
-        }
-    ]
-    for seq, (trigger, rule, fired) in enumerate(decision.fired):
-        event = TicketEvent(
+        changes["rule_agent_id"] = after.rule_agent_id
+    events = [
+        TicketEvent(
             type="rule_fired",
             at=now,
             detail={
@@ -325,9 +300,10 @@ def _commit(store: Store, before: Ticket, decision: Decision, key: str, now: str
                 "matched": sorted({h.text for h in fired.highlights})[:10],
             },
         )
-        items.append({"Put": {"Item": event_item(before.tenant_id, before.id, event, seq)}})
-    items += [{"Put": {"Item": item}} for item in decision.outbox]
-    store.table.transact(items)
+        for trigger, rule, fired in decision.fired
+    ]
+    requeue = after.team != before.team and before.assignee is None
+    store.tickets.apply_rule_changes(before, changes, requeue, key, events, decision.outbox)
 
 
 def _close(store: Store, tenant: str, ticket_id: str, decision: Decision, now: str) -> None:
@@ -430,7 +406,7 @@ def dry_run_recent(store: Store, tenant: str, rule: Rule, days: int, now: dateti
         tags = customer_tags(store, ticket)
         hits = []
         for message in candidates:
-            at = _parse(message.received_at) if message else now
+            at = parse_iso(message.received_at) if message else now
             result = evaluate(rule.condition, ticket_facts(ticket, message, tags, calendar, at))
             if result.matched:
                 hits.append(

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from mentiondesk.models import DisplayName
 from mentiondesk.rules.engine import Facts, evaluate
 from mentiondesk.rules.model import Condition, Ref
 from mentiondesk.sla.clocks import SlaTargets
@@ -19,18 +20,11 @@ class SlaPolicyIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
+    name: DisplayName
     order: int = Field(ge=0, le=1_000_000)
     enabled: bool = True
     condition: Condition | None = None
     targets: SlaTargets
-
-    @field_validator("name")
-    @classmethod
-    def _visible(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("name must not be blank")
-        return value
 
     @field_validator("targets")
     @classmethod

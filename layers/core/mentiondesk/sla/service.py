@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from mentiondesk.clock import iso
-from mentiondesk.errors import NotFound, TicketNotFound, TransientStoreError
+from mentiondesk.clock import iso, parse_iso
+from mentiondesk.errors import NotFound, TransientStoreError
 from mentiondesk.models import Agent, Message, Ticket, TicketEvent
 from mentiondesk.observability import logger, metrics
 from mentiondesk.rules.facts import ticket_facts
@@ -43,10 +43,6 @@ AlertHook = Callable[[Ticket, Alert], None]
 """Called once per fired alert (the rules' sla_warning / sla_breached triggers)."""
 
 
-def parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
 def timeline(detail: TicketDetail) -> list[Entry]:
     """The ticket's life as the clocks see it.
 
@@ -55,14 +51,14 @@ def timeline(detail: TicketDetail) -> list[Entry]:
     """
     raw: list[tuple[datetime, int, Entry]] = []
     for message in detail.messages:
-        at = parse_time(message.received_at)
+        at = parse_iso(message.received_at)
         if message.direction == "outbound":
             raw.append((at, 1, Entry(at, "reply")))
         elif message.deleted_at is None:
             raw.append((at, 1, Entry(at, "customer")))
     for event in detail.events:
         if event.type == "status_changed" and isinstance(event.detail.get("to"), str):
-            at = parse_time(event.at)
+            at = parse_iso(event.at)
             raw.append((at, 0, Entry(at, "status", str(event.detail["to"]))))
     entries: list[Entry] = []
     status = "open"
@@ -135,7 +131,7 @@ def _evaluate(
 ) -> Evaluated:
     if policy is None:
         return Evaluated(SlaState([]), [], None, None)
-    state = evaluate(timeline(detail), parse_time(started_at), policy.targets, calendar, now)
+    state = evaluate(timeline(detail), parse_iso(started_at), policy.targets, calendar, now)
     fired = frozenset(detail.ticket.sla_fired)
     # Alerts already due (a clock resumed late, a check that failed) fire at once.
     wake = now if state.pending_alerts(now, fired) else state.next_alert_at(now, fired)
@@ -173,10 +169,7 @@ def _save(
     forced_policy: str | None = None,
 ) -> dict[str, Any]:
     for _attempt in range(MAX_ATTEMPTS):
-        try:
-            detail = store.tickets.detail(tenant, ticket_id)
-        except NotFound as error:
-            raise TicketNotFound(ticket_id) from error
+        detail = store.tickets.task_detail(tenant, ticket_id)
         ticket = detail.ticket
         calendar = calendar_for(store, tenant, ticket.team)
         if ticket.sla_started_at:
@@ -184,7 +177,7 @@ def _save(
         elif choose:
             started_at = iso(now)
             first = _first_inbound(detail)
-            at = parse_time(first.received_at) if first else now
+            at = parse_iso(first.received_at) if first else now
             facts = ticket_facts(ticket, first, customer_tags(store, ticket), calendar, at)
             # A rule's set_sla_policy (stored on the ticket before the clocks start) wins.
             policy = select_policy(policies(store, tenant), facts, forced_policy or ticket.sla_policy_id)
@@ -230,10 +223,7 @@ def check(
     timer's generation is no longer current (another took over).
     """
     for _attempt in range(MAX_ATTEMPTS):
-        try:
-            detail = store.tickets.detail(tenant, ticket_id)
-        except NotFound as error:
-            raise TicketNotFound(ticket_id) from error
+        detail = store.tickets.task_detail(tenant, ticket_id)
         ticket = detail.ticket
         if ticket.sla_generation != generation or not ticket.sla_started_at:
             return {"wake_at": None, "moot": True, "fired": 0}

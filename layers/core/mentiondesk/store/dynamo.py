@@ -157,6 +157,14 @@ class Table:
         self._count("TransactWriteItems", response)
 
 
+def assignments(fields: Mapping[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """``#f0 = :f0, #f1 = :f1, ...`` for an UpdateExpression's SET, with its names and values."""
+    clause = ", ".join(f"#f{n} = :f{n}" for n in range(len(fields)))
+    names = {f"#f{n}": name for n, name in enumerate(fields)}
+    vals = {f":f{n}": value for n, value in enumerate(fields.values())}
+    return clause, names, vals
+
+
 def _expressions(
     condition: str | None, names: Mapping[str, str] | None, vals: Mapping[str, Any] | None
 ) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Each person's notification feed (assignments, mentions, SLA reminders): newest first, kept 30 days."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from mentiondesk.clock import parse_iso
 from mentiondesk.ids import new_id
 from mentiondesk.store import keys
 from mentiondesk.store.dynamo import Table
@@ -12,7 +13,7 @@ RETENTION_DAYS = 30
 
 def notification_item(tenant: str, user_id: str, kind: str, ticket_id: str | None, at: str, **detail: Any) -> dict:
     """A feed entry as a table item (to be written alone or inside a transaction)."""
-    expires = int((datetime.fromisoformat(at.replace("Z", "+00:00")) + timedelta(days=RETENTION_DAYS)).timestamp())
+    expires = int((parse_iso(at) + timedelta(days=RETENTION_DAYS)).timestamp())
     notification_id = new_id()
     return {
         "PK": keys.notifications_pk(tenant, user_id),

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from mentiondesk import ids
 from mentiondesk.errors import Conflict
 from mentiondesk.store import keys
-from mentiondesk.store.dynamo import Table
+from mentiondesk.store.dynamo import Table, assignments
 
 Operation = Literal["reply", "hide_comment"]
 
@@ -105,13 +105,11 @@ class OutboxTransitions:
     def _finish(
         self, tenant: str, ticket_id: str, sk: str, worker: str, status: str, now: str, **fields: Any
     ) -> dict[str, Any]:
-        names = {f"#f{n}": name for n, name in enumerate(fields)}
-        vals: dict[str, Any] = {f":f{n}": value for n, value in enumerate(fields.values())}
-        sets = "".join(f", #f{n} = :f{n}" for n in range(len(fields)))
+        sets, names, vals = assignments(fields)
         vals |= {":status": status, ":sending": "SENDING", ":w": worker, ":now": now}
         return self._move(
             self._key(tenant, ticket_id, sk),
-            f"SET #status = :status, finished_at = :now{sets} REMOVE lease_owner, lease_until",
+            f"SET #status = :status, finished_at = :now, {sets} REMOVE lease_owner, lease_until",
             "#status = :sending AND lease_owner = :w",
             vals,
             names,

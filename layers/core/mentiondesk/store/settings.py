@@ -5,6 +5,7 @@ workflow on every ticket. Every change is conditional on the `version` the write
 raises Conflict carrying the current document.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -55,28 +56,18 @@ class SettingsStore:
     def replace(self, tenant: str, doc_id: str, version: int, document: dict[str, Any]) -> dict[str, Any]:
         """Replace the document if `version` is current; the stored version goes up by one."""
         item = {**self._key(tenant, doc_id), "entity": self.entity, **document, "version": version + 1}
-        try:
-            self.table.put(
-                item,
-                condition="attribute_exists(PK) AND #version = :v",
-                names={"#version": "version"},
-                vals={":v": version},
-            )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                raise Conflict(
-                    f"the {self.entity} changed since you read it", current=self.get(tenant, doc_id)
-                ) from error
-            raise
+        self._at_version(tenant, doc_id, version, lambda **lock: self.table.put(item, **lock))
         return _document(item)
 
     def delete(self, tenant: str, doc_id: str, version: int) -> None:
+        self._at_version(tenant, doc_id, version, lambda **lock: self.table.delete(self._key(tenant, doc_id), **lock))
+
+    def _at_version(self, tenant: str, doc_id: str, version: int, write: Callable[..., None]) -> None:
+        """Run `write` with the condition that the stored version is `version` (else Conflict with the
+        current document; NotFound when it is gone)."""
         try:
-            self.table.delete(
-                self._key(tenant, doc_id),
-                condition="attribute_exists(PK) AND #version = :v",
-                names={"#version": "version"},
-                vals={":v": version},
+            write(
+                condition="attribute_exists(PK) AND #version = :v", names={"#version": "version"}, vals={":v": version}
             )
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":

@@ -11,12 +11,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from mentiondesk import ids
-from mentiondesk.errors import Conflict, InvalidRequest, NotFound, TransientStoreError
+from mentiondesk.errors import Conflict, InvalidRequest, NotFound, TicketNotFound, TransientStoreError
 from mentiondesk.models import Agent, InboundMessage, Message, Ticket, TicketEvent, TicketStatus
 from mentiondesk.store import keys
-from mentiondesk.store.dynamo import Table, cancellation_codes, error_code
+from mentiondesk.store.dynamo import Table, assignments, cancellation_codes, error_code
 
 EXCERPT_CHARS = 140
+STALE = "the ticket changed since you read it"
 MAX_FILTER_PAGES = 5  # a filtered inbox page reads at most this many index pages
 FILTER_PAGE_ITEMS = 100
 _TICKET_FIELDS = set(Ticket.model_fields)
@@ -592,6 +593,29 @@ class TicketStore:
                 raise
         return ticket_id
 
+    # -- locked writes --------------------------------------------------------------------------
+
+    def _at_version(self, tenant: str, ticket_id: str, version: int) -> Ticket:
+        """The ticket, if `version` is still current (else Conflict carrying the current ticket)."""
+        current = self.get(tenant, ticket_id)
+        if current.version != version:
+            raise Conflict(STALE, current=current.model_dump(mode="json"))
+        return current
+
+    def _stale(self, tenant: str, ticket_id: str) -> Conflict:
+        return Conflict(STALE, current=self.get(tenant, ticket_id).model_dump(mode="json"))
+
+    def _locked_write(self, tenant: str, ticket_id: str, items: list[dict[str, Any]]) -> Ticket:
+        """One transaction conditional on the ticket's version; a lost race is Conflict with the current
+        ticket. Answers the ticket as written."""
+        try:
+            self.table.transact(items)
+        except ClientError as error:
+            if error_code(error) == "TransactionCanceledException":
+                raise self._stale(tenant, ticket_id) from error
+            raise
+        return self.get(tenant, ticket_id)
+
     # -- reads ----------------------------------------------------------------------------------
 
     def get(self, tenant: str, ticket_id: str) -> Ticket:
@@ -624,6 +648,13 @@ class TicketStore:
             if i["SK"].startswith("NOTE#")
         ]
         return TicketDetail(_ticket_from_item(ticket), messages, events, ticket, outbox, notes)
+
+    def task_detail(self, tenant: str, ticket_id: str) -> TicketDetail:
+        """`detail` for a workflow task: a missing ticket is TicketNotFound, which the ASL does not retry."""
+        try:
+            return self.detail(tenant, ticket_id)
+        except NotFound as error:
+            raise TicketNotFound(ticket_id) from error
 
     def inbox(
         self,
@@ -780,51 +811,76 @@ class TicketStore:
     ) -> Ticket:
         """An agent's corrected labels: on the ticket (kept over later automatic classification), as an
         event, and as a training example, in one transaction conditional on `version`."""
-        current = self.get(tenant, ticket_id)
-        if current.version != version:
-            raise Conflict("the ticket changed since you read it", current=current.model_dump(mode="json"))
-        names = {f"#f{n}": name for n, name in enumerate(changes)}
-        vals: dict[str, Any] = {f":f{n}": value for n, value in enumerate(changes.values())}
+        current = self._at_version(tenant, ticket_id, version)
+        sets, names, vals = assignments(changes)
         vals |= {":v": version, ":one": 1, ":fields": set(changes)}
-        sets = ", ".join(f"#f{n} = :f{n}" for n in range(len(changes)))
         before = {field: getattr(current, field) for field in changes}
         event = TicketEvent(type="labels_corrected", at=now, actor=by, detail={"from": before, "to": changes})
         expires = _epoch(now) + 730 * 86400
-        try:
-            self.table.transact(
-                [
-                    {
-                        "Update": {
-                            "Key": {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
-                            "UpdateExpression": f"SET {sets} ADD corrected :fields, version :one",
-                            "ConditionExpression": "version = :v",
-                            "ExpressionAttributeNames": names,
-                            "ExpressionAttributeValues": vals,
+        return self._locked_write(
+            tenant,
+            ticket_id,
+            [
+                {
+                    "Update": {
+                        "Key": {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
+                        "UpdateExpression": f"SET {sets} ADD corrected :fields, version :one",
+                        "ConditionExpression": "version = :v",
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": vals,
+                    }
+                },
+                {"Put": {"Item": event_item(tenant, ticket_id, event)}},
+                {
+                    "Put": {
+                        "Item": {
+                            "PK": keys.corrections_pk(tenant),
+                            "SK": f"{now}#{ticket_id}#{ids.new_id()}",
+                            "entity": "correction",
+                            "ticket_id": ticket_id,
+                            "at": now,
+                            "by": by,
+                            "expires_at": expires,
+                            **correction,
                         }
-                    },
-                    {"Put": {"Item": event_item(tenant, ticket_id, event)}},
-                    {
-                        "Put": {
-                            "Item": {
-                                "PK": keys.corrections_pk(tenant),
-                                "SK": f"{now}#{ticket_id}#{ids.new_id()}",
-                                "entity": "correction",
-                                "ticket_id": ticket_id,
-                                "at": now,
-                                "by": by,
-                                "expires_at": expires,
-                                **correction,
-                            }
-                        }
-                    },
-                ]
-            )
-        except ClientError as error:
-            if error_code(error) == "TransactionCanceledException":
-                fresh = self.get(tenant, ticket_id)
-                raise Conflict("the ticket changed since you read it", current=fresh.model_dump(mode="json")) from error
-            raise
-        return self.get(tenant, ticket_id)
+                    }
+                },
+            ],
+        )
+
+    def apply_rule_changes(
+        self,
+        before: Ticket,
+        changes: dict[str, Any],
+        requeue: bool,
+        key: str,
+        events: Sequence[TicketEvent],
+        also: Sequence[dict[str, Any]],
+    ) -> None:
+        """What rules decided, written once per run `key`: the ticket's fields (conditional on the
+        version the rules read), an event per fired rule and `also` (outbox items). `requeue` takes an
+        unassigned ticket out of its old team's queue (the Assign step queues it in the new team's)."""
+        sets, names, vals = assignments(changes)
+        expression = f"SET {sets}" + (" REMOVE GSI3PK" if requeue else "") + " ADD rules_done :key, version :one"
+        vals |= {":key": {key}, ":k": key, ":v": before.version, ":one": 1}
+        self.table.transact(
+            [
+                {
+                    "Update": {
+                        "Key": {"PK": keys.ticket_pk(before.tenant_id, before.id), "SK": keys.TICKET_SK},
+                        "UpdateExpression": expression,
+                        "ConditionExpression": "version = :v AND NOT contains(rules_done, :k)",
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": vals,
+                    }
+                },
+                *(
+                    {"Put": {"Item": event_item(before.tenant_id, before.id, event, seq)}}
+                    for seq, event in enumerate(events)
+                ),
+                *({"Put": {"Item": item}} for item in also),
+            ]
+        )
 
     def add_note(
         self, tenant: str, ticket_id: str, author: Agent, text: str, mentions: Sequence[Agent], now: str
@@ -1045,9 +1101,7 @@ class TicketStore:
         unassigned active ticket goes back to its team's queue, ordered by SLA due time. The new
         assignee is notified.
         """
-        current = self.get(tenant, ticket_id)
-        if current.version != version:
-            raise Conflict("the ticket changed since you read it", current=current.model_dump(mode="json"))
+        current = self._at_version(tenant, ticket_id, version)
         before = current.assignee.id if current.assignee else None
         after = agent.id if agent else None
         if before == after:
@@ -1089,9 +1143,11 @@ class TicketStore:
                     }
                 }
             )
+        capacity_at: int | None = None  # where the new assignee's capacity check sits in the transaction
         if agent is not None:
             if active:
                 room = "" if force else " AND active_count < #capacity"
+                capacity_at = len(items)
                 items.append(
                     {
                         "Update": {
@@ -1114,11 +1170,15 @@ class TicketStore:
             if error_code(error) != "TransactionCanceledException":
                 raise
             codes = cancellation_codes(error)
-            fresh = self.get(tenant, ticket_id)
-            at = _agent_index(items)
-            if agent is not None and 0 <= at < len(codes) and codes[at] == "ConditionalCheckFailed":
+            if (
+                agent
+                and capacity_at is not None
+                and capacity_at < len(codes)
+                and codes[capacity_at] == "ConditionalCheckFailed"
+            ):
+                fresh = self.get(tenant, ticket_id)
                 raise Conflict(f"{agent.name} is at capacity", current=fresh.model_dump(mode="json")) from error
-            raise Conflict("the ticket changed since you read it", current=fresh.model_dump(mode="json")) from error
+            raise self._stale(tenant, ticket_id) from error
         return self.get(tenant, ticket_id)
 
     def claim(self, tenant: str, ticket: Ticket, agent: Agent, strategy: str, now: str) -> None:
@@ -1200,40 +1260,31 @@ class TicketStore:
     ) -> Ticket:
         """A person changes the ticket's priority and/or tags (None: unchanged), if `version` is current."""
         changes = {k: v for k, v in changes.items() if v is not None}
-        current = self.get(tenant, ticket_id)
-        if current.version != version:
-            raise Conflict("the ticket changed since you read it", current=current.model_dump(mode="json"))
+        current = self._at_version(tenant, ticket_id, version)
         before = {k: getattr(current, k) for k in changes}
         if before == changes:
             return current
         if "tags" in changes:
             changes["tags"] = list(dict.fromkeys(changes["tags"]))  # once each, in order
-        names = {f"#f{n}": name for n, name in enumerate(changes)}
-        vals: dict[str, Any] = {f":f{n}": value for n, value in enumerate(changes.values())}
+        sets, names, vals = assignments(changes)
         vals |= {":v": version, ":one": 1}
-        sets = ", ".join(f"#f{n} = :f{n}" for n in range(len(changes)))
         event = TicketEvent(type="ticket_updated", at=now, actor=by, detail={"from": before, "to": changes})
-        try:
-            self.table.transact(
-                [
-                    {
-                        "Update": {
-                            "Key": {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
-                            "UpdateExpression": f"SET {sets} ADD version :one",
-                            "ConditionExpression": "version = :v",
-                            "ExpressionAttributeNames": names,
-                            "ExpressionAttributeValues": vals,
-                        }
-                    },
-                    {"Put": {"Item": event_item(tenant, ticket_id, event)}},
-                ]
-            )
-        except ClientError as error:
-            if error_code(error) == "TransactionCanceledException":
-                fresh = self.get(tenant, ticket_id)
-                raise Conflict("the ticket changed since you read it", current=fresh.model_dump(mode="json")) from error
-            raise
-        return self.get(tenant, ticket_id)
+        return self._locked_write(
+            tenant,
+            ticket_id,
+            [
+                {
+                    "Update": {
+                        "Key": {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
+                        "UpdateExpression": f"SET {sets} ADD version :one",
+                        "ConditionExpression": "version = :v",
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": vals,
+                    }
+                },
+                {"Put": {"Item": event_item(tenant, ticket_id, event)}},
+            ],
+        )
 
     def set_status(self, tenant: str, ticket_id: str, version: int, status: TicketStatus, by: str, now: str) -> Ticket:
         """Change a ticket's status if `version` is current (else Conflict with the current ticket).
@@ -1241,9 +1292,7 @@ class TicketStore:
         An assigned ticket counts against its agent's capacity while open or pending: leaving those
         frees a place, coming back takes one again (never refused: the customer wrote again).
         """
-        current = self.get(tenant, ticket_id)
-        if current.version != version:
-            raise Conflict("the ticket changed since you read it", current=current.model_dump(mode="json"))
+        current = self._at_version(tenant, ticket_id, version)
         if current.status == status:
             return current
         active = ("open", "pending")
@@ -1293,14 +1342,7 @@ class TicketStore:
                     }
                 }
             )
-        try:
-            self.table.transact(items)
-        except ClientError as error:
-            if error_code(error) == "TransactionCanceledException":
-                fresh = self.get(tenant, ticket_id)
-                raise Conflict("the ticket changed since you read it", current=fresh.model_dump(mode="json")) from error
-            raise
-        return self.get(tenant, ticket_id)
+        return self._locked_write(tenant, ticket_id, items)
 
     def enqueue(self, tenant: str, ticket: Ticket, now: str) -> bool:
         """Put an unassigned ticket in its team's queue; False if it is already queued or assigned."""
@@ -1335,15 +1377,6 @@ class TicketStore:
                 return False
             raise
         return True
-
-
-def _agent_index(items: list[dict[str, Any]]) -> int:
-    """Where the new assignee's capacity update sits in a reassign transaction."""
-    for index, item in enumerate(items):
-        update = item.get("Update", {})
-        if "SET last_assigned_at" in str(update.get("UpdateExpression", "")):
-            return index
-    return -1
 
 
 def encode_cursor(last_key: dict[str, Any]) -> str:

@@ -7,7 +7,6 @@ The built-in classifier's scores are blended with the tenant's learned model whe
 import time
 from typing import Any
 
-from mentiondesk.errors import NotFound, TicketNotFound
 from mentiondesk.store.factory import Store
 from mentiondesk.triage.classifier import classify
 from mentiondesk.triage.learned import TenantModels, blend, weight
@@ -37,10 +36,7 @@ def classify_ticket(
     store: Store, tenant: str, ticket_id: str, now: str, models: TenantModels | None = None
 ) -> dict[str, Any]:
     """Classify the customer's words on the ticket and store the labels (once per message count)."""
-    try:
-        detail = store.tickets.detail(tenant, ticket_id)
-    except NotFound as error:
-        raise TicketNotFound(ticket_id) from error
+    detail = store.tickets.task_detail(tenant, ticket_id)
     inbound = [m for m in detail.messages if m.direction == "inbound"]
     text = "\n".join(m.text for m in inbound)
     hint = next((m.lang_hint for m in inbound if m.lang_hint), None)
