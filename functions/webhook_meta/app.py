@@ -6,7 +6,7 @@ from typing import Any
 from mentiondesk import http
 from mentiondesk.channels.meta_graph import MetaGraphClient, MetaGraphError
 from mentiondesk.clock import now_iso
-from mentiondesk.config import MetaWebhookSettings, SecretCache
+from mentiondesk.config import MetaWebhookSettings, SecretCache, meta_access_tokens
 from mentiondesk.errors import Forbidden, InvalidRequest, PayloadTooLarge, SignatureInvalid
 from mentiondesk.ingest.meta_webhook import MetaWebhook
 from mentiondesk.ingest.service import IngestService
@@ -19,11 +19,6 @@ settings = MetaWebhookSettings.from_env()
 if settings.mentiondesk_meta_app_secret and settings.mentiondesk_meta_verify_token:
     _app_secret = settings.mentiondesk_meta_app_secret.get_secret_value
     _verify_token = settings.mentiondesk_meta_verify_token.get_secret_value
-    _local_tokens = settings.mentiondesk_meta_access_tokens
-
-    def _access_tokens() -> dict[str, str]:
-        return dict(json.loads(_local_tokens.get_secret_value())) if _local_tokens else {}
-
 else:
     _secret = SecretCache(settings.meta_secret_arn or "")
 
@@ -33,10 +28,8 @@ else:
     def _verify_token() -> str:
         return str(json.loads(_secret.get())["verify_token"])
 
-    def _access_tokens() -> dict[str, str]:
-        return dict(json.loads(_secret.get()).get("access_tokens") or {})
 
-
+_access_tokens = meta_access_tokens(settings.mentiondesk_meta_access_tokens, settings.meta_secret_arn)
 webhook = MetaWebhook(
     IngestService(
         store_for(settings.table_name),

@@ -182,7 +182,14 @@ def test_schedule_assigns_queued_tickets_when_an_agent_comes_online(stack: Local
 
 
 def test_fake_platforms_record_outbound_calls(stack: LocalStack) -> None:
-    answer = requests.post(f"{stack.url}/_fake/x/2/tweets", json={"text": "ご連絡ありがとうございます"}, timeout=5)
+    # X posts with a user's token (the demo account's, as connected at start), like the real API
+    user_token = stack.fakes.x_api.issue_user_tokens(demo.X_ACCOUNT_ID).access_token
+    answer = requests.post(
+        f"{stack.url}/_fake/x/2/tweets",
+        json={"text": "ご連絡ありがとうございます"},
+        headers={"authorization": f"Bearer {user_token}"},
+        timeout=5,
+    )
     assert answer.status_code == 201 and answer.json()["data"]["text"] == "ご連絡ありがとうございます"
     calls = requests.get(f"{stack.url}/_local/outbound", timeout=5).json()["items"]
     assert calls[-1]["provider"] == "x" and calls[-1]["path"] == "/2/tweets"

@@ -183,13 +183,40 @@ def test_hide_comment_and_auto_reply_go_to_the_outbox_once_per_conversation(stac
             stop_on_match=False,
         )
         rules("hide-trolls", "message_received", keyword("荒らし"), [{"type": "hide_comment"}], order=20)
-        # A reply under the brand's post (X lets the author hide replies to their own posts)
+        # A reply under the brand's post (X lets the author hide replies to their own posts); both posts
+        # exist on (fake) X, which the outbox sender talks to
+        brand = {"id": demo.X_ACCOUNT_ID, "username": demo.X_HANDLE, "name": "Mentiondesk"}
+        troll = {"id": "7700000000000000041", "username": "troll", "name": "山田 太郎"}
+        root = {"id": "1900000000000000000", "text": "新商品のお知らせ", "created_at": "2026-11-20T00:00:00.000Z"}
+        stack.fakes.x_api.add_post(root, brand)
+        stack.fakes.x_api.add_post(
+            {
+                "id": "8700000000000000041",
+                "text": "荒らしです",
+                "created_at": "2026-11-20T00:01:00.000Z",
+                "conversation_id": "1900000000000000000",
+                "in_reply_to_user_id": demo.X_ACCOUNT_ID,
+            },
+            troll,
+        )
         post_tweet(
             stack, "8700000000000000041", "荒らしです", user_id="7700000000000000041", reply_to="1900000000000000000"
         )
         t = done(stack, "荒らしです")
-        ops = [(o["operation"], o["status"], o["source"]) for o in t["outbox"]]
-        assert ops == [("reply", "PENDING", "rule:away-reply"), ("hide_comment", "PENDING", "rule:hide-trolls")]
+        ops = [(o["operation"], o["source"]) for o in t["outbox"]]
+        assert ops == [("reply", "rule:away-reply"), ("hide_comment", "rule:hide-trolls")]
+        # The send queue takes both to X: the away message once, in the thread; the reply hidden
+        ticket_id = t["id"]
+
+        def settled() -> dict[str, Any] | None:
+            d = dict(get(stack, f"/api/tickets/{ticket_id}").json())
+            return d if [o["status"] for o in d["outbox"]] == ["SENT", "SENT"] else None
+
+        t = wait_for(settled)
+        assert stack.fakes.x_api.is_hidden("8700000000000000041")
+        posts = [s for s in stack.fakes.x_api.sent if s["kind"] == "post" and s["target"] == "8700000000000000041"]
+        assert len(posts) == 1 and posts[0]["text"].startswith("山田 太郎様、")
+        assert [m["direction"] for m in t["messages"]] == ["inbound", "outbound"]
         reply = t["outbox"][0]
         assert reply["text"].startswith("山田 太郎様、") and reply["language"] == "ja" and reply["mode"] == "public"
         assert t["outbox"][1]["target_native_id"] == "8700000000000000041"

@@ -6,7 +6,7 @@ clear message. Local defaults live in `mentiondesk.local`, never here.
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
@@ -46,8 +46,10 @@ class NotifySettings(StoreSettings):
 
     notify_email_from: str | None = Field(default=None, min_length=3)
     slack_webhook_base_url: str | None = Field(default=None, min_length=8)
+    # Rules' auto-replies and hidden comments go to the send queue as soon as they are stored.
+    send_queue_url: str | None = Field(default=None, min_length=8)
 
-    @field_validator("notify_email_from", "slack_webhook_base_url", mode="before")
+    @field_validator("notify_email_from", "slack_webhook_base_url", "send_queue_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value  # a template parameter left empty
@@ -167,6 +169,28 @@ class GoogleWebhookSettings(WebhookSettings):
         return self
 
 
+class SendReplySettings(SlaSettings):
+    """send_reply: the send queue, and each platform's credentials for posting.
+
+    Deployed: X's app client (client_id / client_secret in the XApiSecret) with each account's rotating
+    user tokens in SSM, Meta's access_tokens map in the MetaSecret, Google's service-account key in the
+    GoogleApiSecret. Locally the MENTIONDESK_* values and the fake platforms' base URLs.
+    """
+
+    send_queue_url: str = Field(min_length=8)
+    x_api_base_url: str = "https://api.x.com"
+    x_api_secret_arn: str | None = None
+    x_oauth_parameter_prefix: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9_./-]+$")
+    mentiondesk_x_client_id: SecretStr | None = None
+    mentiondesk_x_client_secret: SecretStr | None = None
+    meta_graph_base_url: str = "https://graph.facebook.com/v26.0"
+    meta_secret_arn: str | None = None
+    mentiondesk_meta_access_tokens: SecretStr | None = None
+    google_api_base_url: str = "https://mybusiness.googleapis.com"
+    google_api_secret_arn: str | None = None
+    mentiondesk_google_api_token: SecretStr | None = None
+
+
 class WebSettings(_Settings):
     """web: how the page signs people in."""
 
@@ -181,6 +205,19 @@ class WebSettings(_Settings):
         if self.auth_mode == "cognito" and not (self.cognito_domain and self.cognito_client_id):
             raise ValueError("cognito mode needs COGNITO_DOMAIN and COGNITO_CLIENT_ID")
         return self
+
+
+def meta_access_tokens(local: SecretStr | None, arn: str | None) -> "Callable[[], dict[str, str]]":
+    """The Meta access token of each of our accounts: the local JSON map, or the MetaSecret's
+    `access_tokens` (an empty map when neither is set: Graph calls then say "not connected")."""
+    import json
+
+    if local is not None:
+        return lambda: dict(json.loads(local.get_secret_value()))
+    if not arn:
+        return dict
+    secret = SecretCache(arn)
+    return lambda: dict(json.loads(secret.get()).get("access_tokens") or {})
 
 
 class SecretCache:

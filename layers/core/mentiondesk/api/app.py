@@ -7,14 +7,14 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from mentiondesk import __version__
 from mentiondesk.api import errors
 from mentiondesk.api.context import authorization_middleware
-from mentiondesk.api.routers import channels, customers, me, monitors, rules, sla, tickets
+from mentiondesk.api.routers import channels, customers, me, monitors, replies, rules, sla, tickets
 from mentiondesk.http import SECURITY_HEADERS
 
 
 def build_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
     app.use(middlewares=[authorization_middleware])
-    for module in (me, tickets, customers, channels, monitors, sla, rules):
+    for module in (me, tickets, replies, customers, channels, monitors, sla, rules):
         app.include_router(module.router)
     errors.register(app)
 

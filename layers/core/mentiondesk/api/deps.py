@@ -9,6 +9,7 @@ from mentiondesk.store.factory import Store, store_for
 
 if TYPE_CHECKING:
     from mentiondesk.channels.x_oauth import XUserTokens
+    from mentiondesk.replies.queue import SendQueue
     from mentiondesk.rules.notify import Notifier
     from mentiondesk.workflow import SlaTimers
 
@@ -26,6 +27,21 @@ def sla_timers() -> "SlaTimers":
     from mentiondesk.workflow import SlaTimers
 
     return SlaTimers(aws_client("stepfunctions"), SlaSettings.from_env().sla_timer_arn)
+
+
+@cache
+def send_queue() -> "SendQueue":
+    """The send queue (SEND_QUEUE_URL): replies and hidden comments go there once they are stored."""
+    from mentiondesk.config import NotifySettings
+    from mentiondesk.replies.queue import SendQueue
+    from mentiondesk.store.factory import aws_client
+
+    url = NotifySettings.from_env().send_queue_url
+    if not url:
+        from mentiondesk.config import SettingsError
+
+        raise SettingsError("SEND_QUEUE_URL is not set: replies cannot be queued")
+    return SendQueue(aws_client("sqs"), url)
 
 
 @cache

@@ -195,6 +195,17 @@ class OutboxOut(BaseModel):
     language: str | None = None
     template_id: str | None = None
     target_native_id: str | None = None
+    hidden: bool | None = None  # hide_comment: hide (true) or show again (false)
+    attempts: int = 0
+    not_before: str | None = None  # deferred (rate limited, platform unreachable) until then
+    deferred_because: str | None = None
+    finished_at: str | None = None
+    platform_id: str | None = None  # SENT: the platform's id of what we created
+    platform_url: str | None = None
+    reason: str | None = None  # FAILED / UNKNOWN: why, in words an agent can act on
+    reason_code: str | None = None
+    decided_by: str | None = None  # a person settled an UNKNOWN or FAILED item
+    resend_of: str | None = None  # a person queued this again after an UNKNOWN or FAILED one
 
     @classmethod
     def of(cls, item: dict[str, object]) -> "OutboxOut":
@@ -225,12 +236,29 @@ class OtherTicketOut(BaseModel):
     subject: str | None = None
 
 
+class PresenceOut(BaseModel):
+    """Someone on a ticket right now (until `until`)."""
+
+    user_id: str
+    name: str
+    state: Literal["viewing", "typing"]
+    since: str
+    until: str
+
+
+class PresenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    state: Literal["viewing", "typing"] = "viewing"
+
+
 class TicketDetailOut(TicketSummaryOut):
     messages: list[MessageOut]
     events: list[EventOut]
     outbox: list[OutboxOut]
     notes: list[NoteOut]
     other_tickets: list[OtherTicketOut]
+    presence: list[PresenceOut] = Field(default_factory=list, description="Who is viewing or typing right now")
 
 
 class TicketPage(BaseModel):
@@ -413,13 +441,13 @@ class AlertPage(BaseModel):
     next: str | None = None
 
 
-class PresenceIn(BaseModel):
+class StatusIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     online: bool
 
 
-class PresenceOut(BaseModel):
+class StatusOut(BaseModel):
     online: bool
     assigned_from_queue: int
 
@@ -454,3 +482,79 @@ class TicketPatch(BaseModel):
     tags: list[Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^\S(?:.*\S)?$")]] | None = Field(
         default=None, max_length=20, description="The ticket's tags, replacing the ones it has"
     )
+
+
+ReplyMode = Literal["public", "dm", "private_reply"]
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, description="The ticket version you read: if a colleague replied meanwhile, 409")
+    text: str = Field(min_length=1, max_length=10_000)
+    mode: ReplyMode = Field("public", description="public reply, DM, or a private reply to a comment (Meta)")
+    template_id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    override: bool = Field(False, description="Send despite blocking checks, where the brand allows it")
+    override_reason: str | None = Field(default=None, min_length=3, max_length=500)
+
+
+class LintIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=10_000)
+    mode: ReplyMode = "public"
+
+
+class HideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)
+    message_id: str = Field(min_length=26, max_length=26, description="The customer's comment, by our message id")
+    hidden: bool = Field(True, description="false shows a hidden comment again")
+
+
+class OutboxDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["sent", "resend", "cancel"] = Field(
+        description="sent: it did reach the customer (checked on the platform); resend: queue it again; cancel"
+    )
+    platform_id: str | None = Field(default=None, min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_:/.-]+$")
+
+
+class QueuedOut(BaseModel):
+    """What was queued, and the ticket's version after it."""
+
+    outbox: OutboxOut
+    version: int
+    checks: list[dict[str, object]] = Field(default_factory=list)  # the composer's findings at send time
+
+
+class ReplyPolicyIn(BaseModel):
+    """How a brand's agents reply: the composer's checks and who may send."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(0, ge=0, description="The version you read (0 the first time)")
+    assignee_only: bool = Field(False, description="Only the ticket's assignee may reply (supervisors always may)")
+    require_customer_name: bool = True
+    require_signature: bool = True
+    allowed_symbols: str = Field("☆★♪！!？?…。、・ー〜~", max_length=100)
+    emoji: Literal["allow", "deny_on_complaint", "deny"] = "deny_on_complaint"
+    copy_paste_days: int = Field(7, ge=1, le=90)
+    copy_paste_similarity: float = Field(0.9, gt=0.5, le=1.0)
+    allow_override: bool = True
+
+
+class ReplyPolicyOut(BaseModel):
+    version: int
+    assignee_only: bool
+    require_customer_name: bool
+    require_signature: bool
+    allowed_symbols: str
+    emoji: str
+    copy_paste_days: int
+    copy_paste_similarity: float
+    allow_override: bool
+    updated_at: str | None = None
+    updated_by: str | None = None

@@ -1,17 +1,21 @@
 """The fake X API v2 the local stack serves, no network: recent search and the mentions timeline
-(app-only bearer token), an account's DM events and `users/me` (OAuth 2.0 user access tokens), and the
-OAuth 2.0 token endpoint's refresh grant.
+(app-only bearer token), an account's DM events and `users/me` (OAuth 2.0 user access tokens), the
+OAuth 2.0 token endpoint's refresh grant, and the writes a reply needs: `POST /2/tweets`,
+`POST /2/dm_conversations/with/:participant_id/messages` and `PUT /2/tweets/:id/hidden`.
 
-It answers like X where our pollers can tell the difference: only the requested fields, `includes`
-by expansion, `meta` and opaque page tokens, per-endpoint rate-limit windows with 429s, 401 without
-a bearer token, 403 for the app-only token on the DM lookup, 400 for parameters or queries X would
-refuse, single-use refresh tokens, and failures injected on demand.
+It answers like X where our pollers and senders can tell the difference: only the requested fields,
+`includes` by expansion, `meta` and opaque page tokens, per-endpoint rate-limit windows with 429s, 401
+without a bearer token, 403 for the app-only token on user-context endpoints, 400 for parameters or
+queries X would refuse, 403 for duplicate posts and replies to posts it does not know, single-use
+refresh tokens, and failures injected on demand (including the ambiguous ones: accepted, then an error
+or no answer in time).
 """
 
 import base64
 import binascii
 import hashlib
 import hmac
+import json
 import math
 import re
 import secrets
@@ -21,22 +25,36 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs
 
-from mentiondesk.channels.x_api import MAX_QUERY_LENGTH, snowflake_time
+from mentiondesk.channels.x_api import MAX_QUERY_LENGTH, SNOWFLAKE_EPOCH_MS, snowflake_time
 from mentiondesk.channels.x_oauth import TokenSet
 from mentiondesk.clock import iso
+from mentiondesk.replies.lint import weighted_length  # the composer's twitter-text count: both agree on 280
 
 _SEARCH_PATH = "/2/tweets/search/recent"
 _MENTIONS_PATH = re.compile(r"/2/users/([^/]+)/mentions")
 _DM_EVENTS_PATH = "/2/dm_events"
 _ME_PATH = "/2/users/me"
 _OAUTH2_PATH = "/2/oauth2/token"
+_TWEETS_PATH = "/2/tweets"
+_DM_CREATE_PATH = re.compile(r"/2/dm_conversations/with/([^/]+)/messages")
+_HIDDEN_PATH = re.compile(r"/2/tweets/([^/]+)/hidden")
 _ONE_TO_ONE = re.compile(r"([0-9]{1,20})-([0-9]{1,20})")
 _BASIC = re.compile(r"basic (\S+)", re.IGNORECASE)
 ACCESS_TOKEN_SECONDS = 7200  # X's user access tokens live two hours
-USER_SCOPE = "tweet.read users.read dm.read offline.access"
+# What our connect flow asks for: reading DMs, and posting, DMing and hiding replies as the account.
+USER_SCOPE = "tweet.read tweet.write tweet.moderate.write users.read dm.read dm.write offline.access"
+# X's per-user limits for the writes, per 15 minutes (docs.x.com rate limits).
+POST_WINDOW_LIMIT = 100
+DM_WINDOW_LIMIT = 200
+HIDE_WINDOW_LIMIT = 50
+MAX_POST_LENGTH = 280  # weighted: CJK and emoji count 2, every URL 23
+MAX_DM_LENGTH = 10_000
+FaultKind = Literal["rate_limit", "server_error", "accept_then_error", "accept_then_hang"]
+FAULT_KINDS: frozenset[str] = frozenset({"rate_limit", "server_error", "accept_then_error", "accept_then_hang"})
+WriteKind = Literal["post", "dm", "hide"]
 _DIGITS = re.compile(r"[0-9]{1,20}")
 _BEARER = re.compile(r"bearer (\S+)", re.IGNORECASE)
 
@@ -219,6 +237,85 @@ def _oauth_error(error: str, description: str) -> dict[str, Any]:
     return {"error": error, "error_description": description}
 
 
+# X's answers to refused writes. Both 403s are `about:blank` problems told apart only by `detail`.
+_DUPLICATE_CONTENT = {
+    "detail": "You are not allowed to create a Tweet with duplicate content.",
+    "type": "about:blank",
+    "title": "Forbidden",
+    "status": 403,
+}
+_REPLY_TARGET_GONE = {
+    "detail": "You attempted to reply to a Tweet that is deleted or not visible to you.",
+    "type": "about:blank",
+    "title": "Forbidden",
+    "status": 403,
+}
+_TOO_LONG = {
+    "detail": "Your Tweet text is too long. For more information on how Twitter determines text length see "
+    "https://github.com/twitter/twitter-text.",
+    "type": "about:blank",
+    "title": "Bad Request",
+    "status": 400,
+}
+_NOT_YOUR_CONVERSATION = {
+    "detail": "You can only hide or unhide replies to conversations you started.",
+    "type": "about:blank",
+    "title": "Forbidden",
+    "status": 403,
+}
+_POST_BODY_FIELDS = frozenset(
+    {
+        "card_uri",
+        "community_id",
+        "direct_message_deep_link",
+        "for_super_followers_only",
+        "geo",
+        "made_with_ai",
+        "media",
+        "nullcast",
+        "paid_partnership",
+        "poll",
+        "quote_tweet_id",
+        "reply",
+        "reply_settings",
+        "share_with_followers",
+        "text",
+    }
+)
+_REPLY_FIELDS = frozenset({"in_reply_to_tweet_id", "exclude_reply_user_ids", "auto_populate_reply_metadata"})
+
+
+def _invalid_request(message: str) -> dict[str, Any]:
+    return {
+        "errors": [{"message": message}],
+        "title": "Invalid Request",
+        "detail": "One or more parameters to your request was invalid.",
+        "type": "https://api.twitter.com/2/problems/invalid-request",
+        "status": 400,
+    }
+
+
+def _post_not_found(post_id: str) -> dict[str, Any]:
+    return {
+        "detail": f"Could not find tweet with id: [{post_id}].",
+        "title": "Not Found Error",
+        "resource_type": "tweet",
+        "parameter": "id",
+        "value": post_id,
+        "type": "https://api.twitter.com/2/problems/resource-not-found",
+        "status": 404,
+    }
+
+
+class _Refused(Exception):
+    """A write X refuses: its status and problem body."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+
+
 @dataclass
 class _Window:
     resets_at: float
@@ -239,6 +336,10 @@ class FakeXApi:
     `issue_user_tokens` or a refresh); without, an unknown token reads every stored DM. `client_id` and
     `client_secret` are what the token endpoint checks (None: any client). `dm_window_limit` is the DM
     lookup's per-user window (X documents 15 per 15 minutes); None uses `window_limit`.
+
+    The writes always need a live user access token this fake issued (X must know who posts). `calls`
+    lists the reads; each write that reaches X is appended to `sent`, and `on_write(method, path, body)` is
+    told of every write request, accepted or not.
     """
 
     def __init__(
@@ -272,6 +373,11 @@ class FakeXApi:
         self._retired: set[str] = set()  # revoked access tokens: refused even without user_tokens
         self._windows: dict[str, _Window] = {}
         self._failures: list[int] = []
+        self._faults: list[tuple[FaultKind, float]] = []  # for the writes only: (kind, hang seconds)
+        self._hidden: set[str] = set()
+        self._last_id = 0
+        self.sent: list[dict[str, Any]] = []  # every post, DM and hide X accepted, in order
+        self.on_write: Callable[[str, str, bytes], None] | None = None
         self._lock = threading.RLock()
 
     # -- seeding and failure injection ------------------------------------------------------------
@@ -374,6 +480,16 @@ class FakeXApi:
         with self._lock:
             self._failures.extend([status] * times)
 
+    def fault_next(self, kind: FaultKind, times: int = 1, *, hang_seconds: float = 15.0) -> None:
+        """Make the next `times` writes (posts, DMs, hides) fail as `kind`: "rate_limit" (429 with the
+        window's reset), "server_error" (500, nothing stored), "accept_then_error" (stored, then 503: the
+        ambiguous case), "accept_then_hang" (stored, then no answer for `hang_seconds`, then 201 or 200).
+        Reads are not affected."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind; one of {sorted(FAULT_KINDS)}")
+        with self._lock:
+            self._faults.extend([(kind, hang_seconds)] * times)
+
     # -- serving ----------------------------------------------------------------------------------
 
     def handle(
@@ -382,6 +498,9 @@ class FakeXApi:
         """(status, JSON body, response headers) for the endpoints this fake serves; None for any other
         request. `body` is the raw request body (the token endpoint's form)."""
         verb = method.upper()
+        write = _write_endpoint(verb, path)
+        if write is not None:
+            return self._write(verb, path, write[0], write[1], headers, body)
         if verb == "POST" and path == _OAUTH2_PATH:
             return self._token_request(path, headers, body)
         if verb == "GET" and path in (_DM_EVENTS_PATH, _ME_PATH):
@@ -434,6 +553,178 @@ class FakeXApi:
         if self._bearer_token is None:
             return True
         return hmac.compare_digest(token.encode(), self._bearer_token.encode())
+
+    # -- user context: posting, DMs and hiding replies --------------------------------------------
+
+    def _write(
+        self, verb: str, path: str, kind: WriteKind, subject: str | None, headers: Mapping[str, str], body: bytes
+    ) -> Answer:
+        hang = 0.0
+        with self._lock:
+            if self.on_write is not None:
+                self.on_write(verb, path, body)
+            now = self._clock()
+            token = _bearer(headers)
+            grant = self._access.get(token) if token is not None else None
+            user = grant.user_id if grant is not None and now < grant.expires_at else None
+            limit = {"post": POST_WINDOW_LIMIT, "dm": DM_WINDOW_LIMIT, "hide": HIDE_WINDOW_LIMIT}[kind]
+            window = self._window(f"{kind}:{user or '*'}", now)
+            if self._failures:
+                status = self._failures.pop(0)
+                if status == 429:
+                    return 429, _problem(429, _TITLES[429]), self._rate_headers(window, 0, limit)
+                return status, _problem(status, _TITLES.get(status, "Error")), {}
+            if token is None:
+                return 401, _problem(401, _TITLES[401]), {}
+            if self._bearer_token is not None and hmac.compare_digest(token.encode(), self._bearer_token.encode()):
+                return 403, dict(_UNSUPPORTED_AUTHENTICATION), {}
+            if user is None:
+                return 401, _problem(401, _TITLES[401]), {}
+            fault, hang_for = self._faults.pop(0) if self._faults else (None, 0.0)
+            if fault == "rate_limit" or window.used >= limit:
+                return 429, _problem(429, _TITLES[429]), self._rate_headers(window, 0, limit)
+            window.used += 1
+            rate = self._rate_headers(window, limit - window.used, limit)
+            if fault == "server_error":
+                return 500, _problem(500, _TITLES[500]), rate
+            try:
+                parsed = json.loads(body) if body else None
+            except ValueError:
+                parsed = None
+            if not isinstance(parsed, dict):
+                return 400, _invalid_request("The request body is not a JSON object"), rate
+            try:
+                if kind == "post":
+                    status, answer = 201, self._create_post(user, parsed, now)
+                elif kind == "dm":
+                    status, answer = 201, self._create_dm(user, str(subject), parsed, now)
+                else:
+                    status, answer = 200, self._hide(user, str(subject), parsed, now)
+            except _Refused as refused:
+                return refused.status, refused.body, rate
+            if fault == "accept_then_error":
+                return 503, _problem(503, _TITLES[503]), {}
+            if fault == "accept_then_hang":
+                hang = hang_for
+        if hang:
+            time.sleep(hang)  # outside the lock: other calls go on while this one keeps its client waiting
+        return status, answer, rate
+
+    def _next_id(self, now: float) -> str:
+        """A new snowflake-like id (milliseconds since X's epoch, shifted 22 bits), never one in use."""
+        candidate = max(int(now * 1000) - SNOWFLAKE_EPOCH_MS, 0) << 22
+        self._last_id = max(self._last_id + 1, candidate)
+        while str(self._last_id) in self._posts or str(self._last_id) in self._dms:
+            self._last_id += 1
+        return str(self._last_id)
+
+    def _ensure_user(self, user: str) -> None:
+        self._users.setdefault(user, {"id": user, "name": f"X user {user}", "username": f"user_{user[-8:]}"})
+
+    def _create_post(self, user: str, body: dict[str, Any], now: float) -> dict[str, Any]:
+        unknown = sorted(set(body) - _POST_BODY_FIELDS)
+        if unknown:
+            raise _Refused(400, _invalid_request(f"$.{unknown[0]}: is not defined in the schema"))
+        text = body.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise _Refused(400, _invalid_request("A post needs text (this fake serves no media)"))
+        reply = body.get("reply")
+        parent: dict[str, Any] | None = None
+        if reply is not None:
+            if not isinstance(reply, dict) or set(reply) - _REPLY_FIELDS:
+                raise _Refused(400, _invalid_request("$.reply: is not a valid reply object"))
+            target = reply.get("in_reply_to_tweet_id")
+            if not isinstance(target, str) or not _DIGITS.fullmatch(target):
+                raise _Refused(400, _invalid_request("$.reply.in_reply_to_tweet_id: is not a post id"))
+            parent = self._posts.get(target)
+            if parent is None:
+                raise _Refused(403, dict(_REPLY_TARGET_GONE))
+        if weighted_length(text) > MAX_POST_LENGTH:
+            raise _Refused(400, dict(_TOO_LONG))
+        if any(post["author_id"] == user and post.get("text") == text for post in self._posts.values()):
+            raise _Refused(403, dict(_DUPLICATE_CONTENT))
+        post_id = self._next_id(now)
+        post: dict[str, Any] = {
+            "id": post_id,
+            "text": text,
+            "author_id": user,
+            "created_at": iso(datetime.fromtimestamp(now, tz=UTC)),
+            "conversation_id": post_id,
+            "edit_history_tweet_ids": [post_id],
+        }
+        if parent is not None:
+            post["conversation_id"] = parent.get("conversation_id") or parent["id"]
+            post["in_reply_to_user_id"] = parent["author_id"]
+            post["referenced_tweets"] = [{"type": "replied_to", "id": parent["id"]}]
+        self._posts[post_id] = post  # served like any other post: our own, in the timelines
+        self._ensure_user(user)
+        self._record("post", user, text, parent["id"] if parent is not None else None, post_id, now)
+        return {"data": {"id": post_id, "text": text, "edit_history_tweet_ids": [post_id]}}
+
+    def _create_dm(self, user: str, participant: str, body: dict[str, Any], now: float) -> dict[str, Any]:
+        if not _DIGITS.fullmatch(participant):
+            raise _Refused(400, _invalid_request("The `participant_id` path parameter is not a user id"))
+        if participant == user:
+            raise _Refused(400, _invalid_request("You cannot send a Direct Message to yourself"))
+        unknown = sorted(set(body) - {"text", "attachments"})
+        if unknown:
+            raise _Refused(400, _invalid_request(f"$.{unknown[0]}: is not defined in the schema"))
+        text = body.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise _Refused(400, _invalid_request("A message needs text (this fake serves no attachments)"))
+        if len(text) > MAX_DM_LENGTH:
+            raise _Refused(400, _invalid_request(f"$.text: is longer than {MAX_DM_LENGTH} characters"))
+        low, high = sorted((user, participant), key=int)
+        conversation = f"{low}-{high}"
+        event_id = self._next_id(now)
+        self._dms[event_id] = {
+            "id": event_id,
+            "event_type": "MessageCreate",
+            "text": text,
+            "sender_id": user,
+            "dm_conversation_id": conversation,
+            "created_at": iso(datetime.fromtimestamp(now, tz=UTC)),
+        }
+        self._dm_participants[event_id] = frozenset({user, participant})
+        self._ensure_user(user)
+        self._record("dm", user, text, participant, event_id, now)
+        return {"data": {"dm_conversation_id": conversation, "dm_event_id": event_id}}
+
+    def _hide(self, user: str, post_id: str, body: dict[str, Any], now: float) -> dict[str, Any]:
+        if not _DIGITS.fullmatch(post_id):
+            raise _Refused(400, _invalid_request("The `id` path parameter is not a post id"))
+        hidden = body.get("hidden")
+        if not isinstance(hidden, bool) or set(body) != {"hidden"}:
+            raise _Refused(400, _invalid_request("$.hidden: a boolean is required"))
+        post = self._posts.get(post_id)
+        if post is None:
+            raise _Refused(404, _post_not_found(post_id))
+        # Only replies (not the root, not our own) in a conversation the account started can be hidden.
+        root = self._posts.get(str(post.get("conversation_id", "")))
+        started_by_user = post.get("in_reply_to_user_id") == user or (root is not None and root["author_id"] == user)
+        refs = [ref for ref in _list(post.get("referenced_tweets")) if isinstance(ref, dict)]
+        is_reply = "in_reply_to_user_id" in post or any(ref.get("type") == "replied_to" for ref in refs)
+        if post["author_id"] == user or not is_reply or not started_by_user:
+            raise _Refused(403, dict(_NOT_YOUR_CONVERSATION))
+        if hidden:
+            self._hidden.add(post_id)
+        else:
+            self._hidden.discard(post_id)
+        self._record("hide", user, None, post_id, post_id, now, hidden=hidden)
+        return {"data": {"hidden": hidden}}
+
+    def _record(
+        self, kind: WriteKind, user: str, text: str | None, target: str | None, item_id: str, now: float, **extra: Any
+    ) -> None:
+        at = iso(datetime.fromtimestamp(now, tz=UTC))
+        self.sent.append(
+            {"kind": kind, "account": user, "text": text, "target": target, "id": item_id, "at": at, **extra}
+        )
+
+    def is_hidden(self, post_id: str) -> bool:
+        """Whether the reply `post_id` is hidden now."""
+        with self._lock:
+            return post_id in self._hidden
 
     # -- user context: the DM lookup and users/me -------------------------------------------------
 
@@ -666,6 +957,18 @@ class FakeXApi:
             body["includes"] = includes
         body["meta"] = meta
         return body
+
+
+def _write_endpoint(verb: str, path: str) -> tuple[WriteKind, str | None] | None:
+    if verb == "POST" and path == _TWEETS_PATH:
+        return "post", None
+    dm = _DM_CREATE_PATH.fullmatch(path)
+    if verb == "POST" and dm:
+        return "dm", dm.group(1)
+    hidden = _HIDDEN_PATH.fullmatch(path)
+    if verb == "PUT" and hidden:
+        return "hide", hidden.group(1)
+    return None
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

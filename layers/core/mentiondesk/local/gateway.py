@@ -30,20 +30,34 @@ _TEXT_TYPES = (
 
 
 class FakePlatforms:
-    """Stand-ins for the X, Meta and Google APIs: record every outbound call and answer plausibly."""
+    """Stand-ins for the X, Meta and Google APIs: record every outbound call and answer like the platform.
 
-    def __init__(self) -> None:
+    X and Meta are served by FakeXApi and FakeMetaGraph (reads, and the writes a reply needs); this class
+    serves the Business Profile API's reviews (`GET /v4/{review}`, `PUT /v4/{review}/reply`) and Slack's
+    incoming webhooks. `calls` records every write to any of them and every request this class answers.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self.calls: list[dict[str, Any]] = []
         self.google_reviews: dict[str, dict[str, Any]] = {}  # what the fake Business Profile API serves
-        self.x_api = FakeXApi()  # X API v2 reads (mentions, recent search) for the pollers
-        self.meta_graph = FakeMetaGraph()  # Instagram mention content for webhook_meta
+        self.google_replies: list[dict[str, Any]] = []  # every review reply it accepted, in order
+        self.x_api = FakeXApi()  # X API v2 reads for the pollers, and posts, DMs and hides for send_reply
+        self.meta_graph = FakeMetaGraph()  # Instagram mention content and senders; comment replies, DMs, hides
+        self._clock = clock
         self._lock = threading.Lock()
+        self.x_api.on_write = lambda method, path, body: self._record("x", method, path, body)
+        self.meta_graph.on_write = lambda method, path, body: self._record("meta", method, path, body)
 
-    def handle(self, method: str, provider: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
+    def _record(self, provider: str, method: str, path: str, body: bytes) -> None:
+        parsed: Any
         try:
-            parsed: Any = json.loads(body) if body else None
+            parsed = json.loads(body) if body else None
         except ValueError:
-            parsed = body.decode("utf-8", errors="replace")
+            text = body.decode("utf-8", errors="replace")
+            form = dict(parse_qsl(text, keep_blank_values=True)) if provider == "meta" else {}
+            parsed = form or text
+        if isinstance(parsed, dict):
+            parsed = {k: v for k, v in parsed.items() if k != "access_token"}  # Graph also takes it in the body
         call_id = str(int(time.time() * 1000)) + uuid.uuid4().hex[:6]
         with self._lock:
             self.calls.append(
@@ -56,20 +70,65 @@ class FakePlatforms:
                     "at": datetime.now(UTC).isoformat(),
                 }
             )
-        if provider == "google" and method == "GET" and path.startswith("/v4/"):
-            review = self.google_reviews.get(path.removeprefix("/v4/"))
-            return (200, review) if review else (404, {"error": {"code": 404, "status": "NOT_FOUND"}})
-        if provider == "x" and method == "POST" and path.startswith("/2/tweets"):
-            text = parsed.get("text", "") if isinstance(parsed, dict) else ""
-            return 201, {"data": {"id": call_id, "text": text}}
-        if provider == "x" and method == "POST" and "/dm_conversations" in path:
-            return 201, {"data": {"dm_conversation_id": "local", "dm_event_id": call_id}}
+
+    def handle(self, method: str, provider: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        """What the fakes FakeXApi and FakeMetaGraph did not answer."""
+        self._record(provider, method, path, body)
+        if provider == "google":
+            return self._google(method, path, body)
+        if provider == "x":
+            return 404, {"title": "Not Found Error", "type": "about:blank", "status": 404, "detail": "Not Found"}
         if provider == "meta":
-            return 200, {"id": call_id, "message_id": call_id}
+            message = f"Unsupported {method.lower()} request."
+            return 400, {"error": {"message": message, "type": "GraphMethodException", "code": 100}}
         if provider == "slack":
             # Slack answers 404 no_service for a webhook that was removed; "/revoked/" stands for one.
             return (404, {"error": "no_service"}) if "/revoked/" in path else (200, {"ok": True})
-        return 200, {"name": f"{path.rstrip('/')}/{call_id}"}
+        return 200, {"name": f"{path.rstrip('/')}/{int(time.time() * 1000)}"}
+
+    # -- the Business Profile API (My Business v4 reviews) ------------------------------------------
+
+    def _google(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        name = path.removeprefix("/v4/")
+        if method == "GET" and path.startswith("/v4/"):
+            with self._lock:
+                review = self.google_reviews.get(name)
+                return (200, dict(review)) if review else _google_error(404, "NOT_FOUND", _NOT_FOUND)
+        if method in ("PUT", "DELETE") and path.startswith("/v4/") and name.endswith("/reply"):
+            return self._google_reply(method, name.removesuffix("/reply"), body)
+        return _google_error(404, "NOT_FOUND", "The requested URL was not found on this server.")
+
+    def _google_reply(self, method: str, name: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        """`accounts.locations.reviews.updateReply` (PUT: creates or replaces the one reply) and deleteReply."""
+        with self._lock:
+            review = self.google_reviews.get(name)
+            if review is None:
+                return _google_error(404, "NOT_FOUND", _NOT_FOUND)
+            if method == "DELETE":
+                review.pop("reviewReply", None)
+                return 200, {}
+            try:
+                parsed = json.loads(body) if body else None
+            except ValueError:
+                parsed = None
+            comment = parsed.get("comment") if isinstance(parsed, dict) else None
+            if not isinstance(comment, str) or not comment.strip():
+                return _google_error(400, "INVALID_ARGUMENT", "Request contains an invalid argument.")
+            if len(comment.encode("utf-8")) > GOOGLE_REPLY_MAX_BYTES:
+                return _google_error(400, "INVALID_ARGUMENT", "Request contains an invalid argument.")
+            now = datetime.fromtimestamp(self._clock(), tz=UTC)
+            reply = {"comment": comment, "updateTime": now.isoformat(timespec="microseconds").replace("+00:00", "Z")}
+            review["reviewReply"] = reply  # served with the review, as Google does
+            self.google_replies.append({"review": name, **reply, "at": now.isoformat()})
+            return 200, dict(reply)
+
+
+GOOGLE_REPLY_MAX_BYTES = 4096  # the documented limit of a review reply's comment
+_NOT_FOUND = "Requested entity was not found."
+
+
+def _google_error(status: int, kind: str, message: str) -> tuple[int, dict[str, Any]]:
+    return status, {"error": {"code": status, "message": message, "status": kind}}
 
 
 class Gateway:
@@ -192,7 +251,7 @@ class Gateway:
                 if provider == "x":  # reads, and the OAuth 2.0 token endpoint (a form POST)
                     read = self.fakes.x_api.handle(method, "/" + rest, query, lowered, body=body)
                 else:
-                    read = self.fakes.meta_graph.handle(method, "/" + rest, query, lowered)
+                    read = self.fakes.meta_graph.handle(method, "/" + rest, query, lowered, body=body)
                 if read is not None:
                     status, answer, extra = read
                     status, response_headers, payload = _json(status, answer)

@@ -144,8 +144,21 @@ class Simulator:
     def _x_mention(self, customer: demo.Customer, text: str, previous: Sent | None) -> Sent:
         tweet_id = self._new_id()
         reply_to = previous.native_id if previous else None
-        self._send_x(demo.build_delivery(customer, f"@{demo.X_HANDLE} {text}", tweet_id, reply_to, datetime.now(UTC)))
-        return Sent("x_mention", customer, tweet_id, previous.conversation_id if previous else tweet_id)
+        now = datetime.now(UTC)
+        conversation = previous.conversation_id if previous else tweet_id
+        # The post exists on (fake) X too, so an agent's reply to it is accepted there.
+        self.fakes.x_api.add_post(
+            {
+                "id": tweet_id,
+                "text": f"@{demo.X_HANDLE} {text}",
+                "created_at": now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "conversation_id": conversation,
+                "lang": customer.lang,
+            },
+            _x_user(customer),
+        )
+        self._send_x(demo.build_delivery(customer, f"@{demo.X_HANDLE} {text}", tweet_id, reply_to, now))
+        return Sent("x_mention", customer, tweet_id, conversation)
 
     def _x_dm(self, customer: demo.Customer, text: str, previous: Sent | None) -> Sent:
         event_id = self._new_id()
@@ -199,13 +212,7 @@ class Simulator:
                 "lang": customer.lang,
                 "edit_history_tweet_ids": [post_id],
             },
-            {
-                "id": customer.id,
-                "username": customer.handle,
-                "name": customer.name,
-                "verified": customer.followers > 10000,
-                "public_metrics": {"followers_count": customer.followers},
-            },
+            _x_user(customer),
         )
         return Sent("x_keyword", customer, post_id, post_id)
 
@@ -228,6 +235,9 @@ class Simulator:
         if previous:
             value["parent_id"] = previous.native_id
         now = int(time.time())
+        self.fakes.meta_graph.add_comment(
+            demo.IG_ACCOUNT_ID, comment_id, platform="instagram", text=text, from_id=customer.meta_id, at=now
+        )
         self._send_meta(
             {
                 "object": "instagram",
@@ -278,6 +288,9 @@ class Simulator:
             "parent_id": previous.native_id if previous else post_id,
             "verb": "add",
         }
+        self.fakes.meta_graph.add_comment(
+            demo.FB_PAGE_ID, comment_id, platform="facebook", text=text, from_id=customer.meta_id, at=now
+        )
         self._send_meta(
             {
                 "object": "page",
@@ -389,3 +402,14 @@ class SimulatorRefused(Exception):
     def __init__(self, path: str, status: int) -> None:
         super().__init__(f"{path} answered HTTP {status}")
         self.status = status
+
+
+def _x_user(customer: demo.Customer) -> dict[str, Any]:
+    """The customer as X API v2 describes a user."""
+    return {
+        "id": customer.id,
+        "username": customer.handle,
+        "name": customer.name,
+        "verified": customer.followers > 10000,
+        "public_metrics": {"followers_count": customer.followers},
+    }

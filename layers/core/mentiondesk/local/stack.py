@@ -146,6 +146,7 @@ class LocalStack:
             demo.seed(self.store, now_iso())
             for agent in demo.DEMO_USERS:
                 self.auth.register(agent)
+            self._connect_demo_x()
         self.gateway = Gateway(self.template.routes(), self.runtime, self.auth, self.fakes)
         self.server = make_server(self.gateway, self.host, self.port)
         self._spawn("http", self.server.serve_forever)
@@ -157,6 +158,9 @@ class LocalStack:
                     function.logical_id,
                     rate_seconds(expression) / self.time_scale,
                 )
+        for function in self.template.functions.values():
+            for queue_id, batch_size in function.queues:
+                self._spawn(f"sqs-{queue_id}", self._consume, function.logical_id, queue_id, batch_size)
         if self.demo and self.simulate:
             self.simulator = Simulator(self.url, self.secrets, self.google, self.fakes)
             self.simulator.start()
@@ -258,7 +262,9 @@ class LocalStack:
                 ),
             )
         sqs = self.client("sqs")
-        for logical_id, resource in t.resources("AWS::SQS::Queue").items():
+        queues = t.resources("AWS::SQS::Queue").items()
+        # Dead-letter queues first: a queue's redrive policy must find its target.
+        for logical_id, resource in sorted(queues, key=lambda q: "RedrivePolicy" in q[1].get("Properties", {})):
             props = t.resolve(resource.get("Properties", {}))
             attributes = {
                 k: str(v) if not isinstance(v, dict) else json.dumps(v)
@@ -304,6 +310,17 @@ class LocalStack:
             sfn.create_state_machine(name=machine.name, definition=machine.definition, roleArn=role_arn)
         logger.info("local resources created", extra={"account": ACCOUNT})
 
+    def _connect_demo_x(self) -> None:
+        """The demo's X account is connected (user tokens in the local SSM), as an admin would connect it:
+        replies and DMs can be sent from the first minute."""
+        from mentiondesk.channels.x_oauth import SsmTokenVault
+
+        prefix = self.runtime.environment(self.template.functions["SendReplyFunction"])["X_OAUTH_PARAMETER_PREFIX"]
+        tokens = self.fakes.x_api.issue_user_tokens(
+            demo.X_ACCOUNT_ID, user={"username": demo.X_HANDLE, "name": "Mentiondesk"}
+        )
+        SsmTokenVault(self.client("ssm"), prefix).save(demo.X_ACCOUNT_ID, tokens)
+
     # -- schedules ------------------------------------------------------------------------------
 
     def _ticker(self, logical_id: str, every: float) -> None:
@@ -334,6 +351,68 @@ class LocalStack:
                 extra={"function": logical_id, "error_type": error.payload.get("errorType")},
             )
             return None
+
+    # -- queues ---------------------------------------------------------------------------------
+
+    def queue_url(self, logical_id: str) -> str:
+        return str(self.client("sqs").get_queue_url(QueueName=self.template.names[logical_id])["QueueUrl"])
+
+    def _consume(self, function_id: str, queue_id: str, batch_size: int) -> None:
+        """Lambda's SQS event source mapping: long-poll, invoke with the batch, delete what succeeded
+        (ReportBatchItemFailures); failed messages come back after the visibility timeout and, past the
+        redrive policy's count, move to the dead-letter queue (moto does that part)."""
+        sqs = self.client("sqs")
+        url = self.queue_url(queue_id)
+        while not self._stop.is_set():
+            try:
+                got = sqs.receive_message(
+                    QueueUrl=url, MaxNumberOfMessages=batch_size, WaitTimeSeconds=1, AttributeNames=["All"]
+                )
+            except Exception:
+                if self._stop.is_set():
+                    return
+                logger.exception("receiving from a local queue failed", extra={"queue": queue_id})
+                self._stop.wait(1)
+                continue
+            messages = got.get("Messages") or []
+            if messages:
+                self.deliver(function_id, queue_id, messages)
+
+    def deliver(self, function_id: str, queue_id: str, messages: list[dict[str, Any]]) -> list[str]:
+        """Invoke `function_id` with SQS messages as Lambda would; answers the ids that failed."""
+        arn = self.template.arns[queue_id]
+        records = [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": arn,
+                "awsRegion": REGION,
+            }
+            for m in messages
+        ]
+        try:
+            answer = self.runtime.invoke(function_id, {"Records": records})
+        except InvocationError as error:
+            logger.error(
+                "queue consumer failed", extra={"function": function_id, "error_type": error.payload.get("errorType")}
+            )
+            return [m["MessageId"] for m in messages]  # the whole batch comes back after the visibility timeout
+        failed = {f.get("itemIdentifier") for f in (answer or {}).get("batchItemFailures", [])}
+        sqs = self.client("sqs")
+        url = self.queue_url(queue_id)
+        done = [
+            {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]}
+            for n, m in enumerate(messages)
+            if m["MessageId"] not in failed
+        ]
+        if done:
+            sqs.delete_message_batch(QueueUrl=url, Entries=done)
+        return sorted(str(f) for f in failed)
 
     def state_machine_arn(self, logical_id: str = "TicketWorkflow") -> str:
         return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{self.template.names[logical_id]}"

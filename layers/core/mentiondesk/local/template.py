@@ -102,6 +102,7 @@ class Function:
     memory: int
     routes: list[Route] = field(default_factory=list)
     schedules: list[str] = field(default_factory=list)
+    queues: list[tuple[str, int]] = field(default_factory=list)  # (queue logical id, batch size): SQS event sources
 
 
 @dataclass
@@ -265,6 +266,8 @@ def load_template(root: Path) -> LocalTemplate:
                 )
             elif event["Type"] in ("Schedule", "ScheduleV2"):
                 function.schedules.append(str(eprops.get("Schedule") or eprops.get("ScheduleExpression")))
+            elif event["Type"] == "SQS":
+                function.queues.append((_logical_id_of(eprops["Queue"]), int(eprops.get("BatchSize", 10))))
         template.functions[logical_id] = function
 
     for logical_id, resource in resources.items():
@@ -278,6 +281,17 @@ def load_template(root: Path) -> LocalTemplate:
         json.loads(text)  # a broken definition fails here, with the file named above
         template.state_machines[logical_id] = StateMachine(logical_id, names[logical_id], text)
     return template
+
+
+def _logical_id_of(reference: Any) -> str:
+    """The resource a `!GetAtt X.Arn` (or `!Ref X`) names."""
+    if isinstance(reference, dict) and len(reference) == 1:
+        ((key, arg),) = reference.items()
+        if key == "Fn::GetAtt":
+            return str(arg[0] if isinstance(arg, list) else arg.split(".", 1)[0])
+        if key == "Ref":
+            return str(arg)
+    raise ValueError(f"cannot tell which resource {reference!r} names")
 
 
 def rate_seconds(expression: str) -> float:

@@ -4,7 +4,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from mentiondesk.clock import now_iso, utcnow
-from mentiondesk.config import SecretCache, XOAuthSettings, XPollSettings
+from mentiondesk.config import SecretCache, SendReplySettings, XOAuthSettings, XPollSettings
 from mentiondesk.ingest.service import IngestService
 from mentiondesk.polling.x_poller import XPoller
 from mentiondesk.store.factory import aws_client, store_for
@@ -36,7 +36,7 @@ def build_poller(settings: XPollSettings) -> XPoller:
     )
 
 
-def build_user_tokens(settings: XPollSettings | XOAuthSettings) -> "XUserTokens | None":
+def build_user_tokens(settings: XPollSettings | XOAuthSettings | SendReplySettings) -> "XUserTokens | None":
     """Each X account's rotating OAuth 2.0 user tokens (for DMs); None when this stack has no place for them."""
     from mentiondesk.channels.x_oauth import SsmTokenVault, XOAuthClient, XUserTokens
 

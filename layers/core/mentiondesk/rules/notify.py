@@ -5,10 +5,13 @@ Redirects are never followed, and nothing about the target is logged: a webhook 
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mentiondesk.config import NotifySettings
 from mentiondesk.errors import MentiondeskError
+
+if TYPE_CHECKING:
+    from mentiondesk.store.outbox import OutboxRef
 
 SLACK_HOST = "https://hooks.slack.com"
 TIMEOUT_SECONDS = 3.0
@@ -28,11 +31,22 @@ class Notifier:
         ses: Callable[[], Any],
         slack_base_url: str | None = None,
         session: Any = None,
+        send_queue: "Callable[[OutboxRef], object] | None" = None,
     ) -> None:
         self.email_from = email_from
+        self.send_queue = send_queue
         self._ses = ses
         self.slack_base_url = slack_base_url.rstrip("/") if slack_base_url else None
         self._session = session
+
+    def queue_outbox(self, items: list[dict[str, Any]]) -> None:
+        """Hand the outbox items a rule decided to the send queue (the sweeper queues any that fail)."""
+        if self.send_queue is None:
+            return
+        from mentiondesk.store.outbox import OutboxRef
+
+        for item in items:
+            self.send_queue(OutboxRef.of(item))
 
     def slack(self, url: str, text: str) -> None:
         import requests
@@ -74,8 +88,14 @@ def notifier_from(settings: NotifySettings) -> Notifier:
     """The notifier a function's settings describe (SES client created on first use)."""
     from mentiondesk.store.factory import aws_client
 
+    send_queue = None
+    if settings.send_queue_url:
+        from mentiondesk.replies.queue import SendQueue
+
+        send_queue = SendQueue(aws_client("sqs"), settings.send_queue_url).offer
     return Notifier(
         email_from=settings.notify_email_from,
         ses=lambda: aws_client("ses"),
         slack_base_url=settings.slack_webhook_base_url,
+        send_queue=send_queue,
     )

@@ -186,6 +186,9 @@ def _auto_reply(
             mode="dm" if t.kind == "dm" else "public",
             reply_to_native_id=target.native_id if target else None,
             conversation_id=target.conversation_id if target else None,
+            recipient_id=t.customer.platform_user_id if t.kind == "dm" else None,
+            customer_id=f"{t.platform}:{t.customer.platform_user_id}",
+            author_name=_brand(store, t),
             text=text,
             language=language,
             template_id=template_id,
@@ -247,6 +250,7 @@ def apply_rules(
     for trigger, rule, _fired in decision.fired:
         metrics.add_metric(name="RuleFired", unit="Count", value=1)
         logger.info("rule fired", extra={"rule_id": rule.id, "trigger": trigger})
+    notifier.queue_outbox(decision.outbox)
     if decision.close_as:
         _close(store, tenant, ticket_id, decision, stamp)
     for rule, action in decision.notify:

@@ -11,6 +11,7 @@ from mentiondesk.store.learning import LearningStore
 from mentiondesk.store.monitors import MonitorStore
 from mentiondesk.store.notifications import NotificationStore
 from mentiondesk.store.outbox import OutboxStore
+from mentiondesk.store.presence import PresenceStore
 from mentiondesk.store.quarantine import QuarantineStore
 from mentiondesk.store.settings import SettingsStore
 from mentiondesk.store.tickets import TicketStore
@@ -31,7 +32,9 @@ class Store:
         self.sla_policies = SettingsStore(table, "SLA", "SLA policy")
         self.rules = SettingsStore(table, "RULE", "rule")
         self.templates = SettingsStore(table, "TPL", "template")
+        self.reply_policy = SettingsStore(table, "POLICY", "reply policy")
         self.outbox = OutboxStore(table)
+        self.presence = PresenceStore(table)
         self.learning = LearningStore(table)
 
 

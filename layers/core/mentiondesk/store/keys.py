@@ -11,6 +11,7 @@ TENANT#{t}#TICKET#{ticket}                 MSG#{received}#{msg}      its message
 TENANT#{t}#TICKET#{ticket}                 EVT#{at}#{n}              its events
 TENANT#{t}#TICKET#{ticket}                 NOTE#{at}#{id}            agents' private notes
 TENANT#{t}#TICKET#{ticket}                 OUT#{at}#{n}{id}          outbox: replies and hiding, by state
+TENANT#{t}#TICKET#{ticket}                 PRESENCE#{user}           who is viewing / typing (seconds; TTL)
 TENANT#{t}#MSG#{platform}#{native_id}      MSG                       native id -> ticket (exactly once)
 TENANT#{t}#CUST#{platform}#{user_id}       CUSTOMER                  customer profile (one per platform identity)
 TENANT#{t}#CUST#{platform}#{user_id}       TICKET#{created}#{ticket} the customer's tickets (history in one Query)
@@ -22,6 +23,7 @@ MONITORS                                   {t}#{monitor}             X polling s
 XRATE                                      {endpoint}                X rate-limit window of the deployment's app
 XREAD#{yyyy-mm-dd}                         {post|user}#{id}          read register: billed once per UTC day (TTL)
 TENANT#{t}#USAGE#{yyyy-mm}                 {provider}#{day}#{source} usage ledger (reads, calls, micro-dollars)
+TENANT#{t}#REPLIES                         {sent_at}#{item}          replies sent (copy-paste check; TTL 90 days)
 TENANT#{t}#ALERTS                          AT#{at}#{id}              admin alerts (TTL 90 days)
 TENANT#{t}#ALERTS                          KEY#{dedupe}              each alert raised once
 TENANT#{t}                                 SLA#{policy}              SLA policy (ordered by its `order`)
@@ -30,16 +32,18 @@ TENANT#{t}#NOTIFY#{user}                   {at}#{id}                 a person's 
 TENANT#{t}#LABELS                          {at}#{ticket}#{id}        label correction (training data; TTL 2 years)
 TENANT#{t}                                 MODEL#triage              the tenant's learned triage model
 
-Indexes (all projections ALL, so the inbox is one Query):
+Indexes (projections ALL, so the inbox is one Query; GSI5 keys only):
 GSI1 inbox by status   GSI1PK = TENANT#{t}#STATUS#{status}   GSI1SK = {updated_at}#{ticket}
 GSI2 every ticket      GSI2PK = TENANT#{t}#TICKETS           GSI2SK = {updated_at}#{ticket}
 GSI3 team queue        GSI3PK = TENANT#{t}#QUEUE#{team}      GSI3SK = {sla_due_at or NO_DUE}#{ticket}
                        (sparse: present only while a ticket waits for an agent; nearest SLA due first)
 GSI4 SLA due           GSI4PK = TENANT#{t}#DUE               GSI4SK = {sla_due_at}#{ticket}
                        (sparse: present only while one of the ticket's SLA clocks runs)
+GSI5 outbox sweep      GSI5PK = OUTBOX#{shard 0-3}           GSI5SK = {check_at}#{item}
+                       (sparse: present only while an outbox item is PENDING or SENDING; the sweeper's)
 Every key but the webhook routing item, the quarantine and the X app's own bookkeeping (monitor
-registry, rate limits, read register: one X app per deployment) starts with the tenant; the monitor
-registry's sort key does.
+registry, rate limits, read register: one X app per deployment) and the outbox sweep index starts
+with the tenant; the monitor registry's sort key does, and the sweep index leads to ticket partitions.
 """
 
 

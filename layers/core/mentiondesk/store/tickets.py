@@ -11,10 +11,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from mentiondesk import ids
+from mentiondesk.clock import iso, utcnow
 from mentiondesk.errors import Conflict, InvalidRequest, NotFound, TicketNotFound, TransientStoreError
 from mentiondesk.models import Agent, InboundMessage, Message, Ticket, TicketEvent, TicketStatus
 from mentiondesk.store import keys
 from mentiondesk.store.dynamo import Table, assignments, cancellation_codes, error_code
+from mentiondesk.store.outbox import public as outbox_public
+from mentiondesk.store.presence import current
 
 EXCERPT_CHARS = 140
 STALE = "the ticket changed since you read it"
@@ -111,6 +114,7 @@ class TicketDetail:
     item: dict[str, Any] = field(default_factory=dict)  # the ticket as stored, bookkeeping included
     outbox: list[dict[str, Any]] = field(default_factory=list)  # what must reach the platform, oldest first
     notes: list[dict[str, Any]] = field(default_factory=list)  # agents' private notes, oldest first
+    presence: list[dict[str, Any]] = field(default_factory=list)  # who is viewing or typing right now
 
 
 @dataclass(frozen=True)
@@ -639,15 +643,14 @@ class TicketStore:
             for i in items
             if i["SK"].startswith("EVT#")
         ]
-        outbox = [
-            {k: v for k, v in i.items() if k not in ("PK", "SK", "entity")} for i in items if i["SK"].startswith("OUT#")
-        ]
+        outbox = [outbox_public(i) for i in items if i["SK"].startswith("OUT#")]
         notes = [
             {k: v for k, v in i.items() if k not in ("PK", "SK", "entity")}
             for i in items
             if i["SK"].startswith("NOTE#")
         ]
-        return TicketDetail(_ticket_from_item(ticket), messages, events, ticket, outbox, notes)
+        now = iso(utcnow())
+        return TicketDetail(_ticket_from_item(ticket), messages, events, ticket, outbox, notes, current(items, now))
 
     def task_detail(self, tenant: str, ticket_id: str) -> TicketDetail:
         """`detail` for a workflow task: a missing ticket is TicketNotFound, which the ASL does not retry."""
@@ -1045,34 +1048,34 @@ class TicketStore:
             raise
         return True
 
-    def record_reply(self, tenant: str, message: Message) -> bool:
-        """Store an agent's reply that reached the customer (the outbox calls this once it is SENT).
-
-        Idempotent on the message id; the ticket's `last_reply_at` stops response clocks.
-        """
+    def reply_items(self, tenant: str, message: Message) -> list[dict[str, Any]]:
+        """Transaction items that put an agent's reply that reached the customer in the thread (once: the
+        message id is the key) and move the ticket's last reply time, which stops response clocks."""
         item = {
             "PK": keys.ticket_pk(tenant, message.ticket_id),
             "SK": keys.message_sk(message.received_at, message.id),
             "entity": "message",
             **message.model_dump(mode="json", exclude_none=True),
         }
-        try:
-            self.table.transact(
-                [
-                    {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
-                    {
-                        "Update": {
-                            "Key": {"PK": keys.ticket_pk(tenant, message.ticket_id), "SK": keys.TICKET_SK},
-                            "UpdateExpression": "SET last_reply_at = :at, updated_at = :at, GSI1SK = :s, GSI2SK = :s",
-                            "ConditionExpression": "attribute_exists(PK)",
-                            "ExpressionAttributeValues": {
-                                ":at": message.received_at,
-                                ":s": keys.activity_sk(message.received_at, message.ticket_id),
-                            },
-                        }
+        return [
+            {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
+            {
+                "Update": {
+                    "Key": {"PK": keys.ticket_pk(tenant, message.ticket_id), "SK": keys.TICKET_SK},
+                    "UpdateExpression": "SET last_reply_at = :at, updated_at = :at, GSI1SK = :s, GSI2SK = :s",
+                    "ConditionExpression": "attribute_exists(PK)",
+                    "ExpressionAttributeValues": {
+                        ":at": message.received_at,
+                        ":s": keys.activity_sk(message.received_at, message.ticket_id),
                     },
-                ]
-            )
+                }
+            },
+        ]
+
+    def record_reply(self, tenant: str, message: Message) -> bool:
+        """Store an agent's reply that reached the customer; idempotent on the message id."""
+        try:
+            self.table.transact(self.reply_items(tenant, message))
         except ClientError as error:
             codes = cancellation_codes(error)
             if codes and codes[0] == "ConditionalCheckFailed":
@@ -1081,6 +1084,33 @@ class TicketStore:
                 raise NotFound("ticket not found") from error
             raise
         return True
+
+    def queue_outbox(
+        self, tenant: str, ticket_id: str, version: int, item: dict[str, Any], event: TicketEvent
+    ) -> Ticket:
+        """A person's reply or hide decision, if `version` is still current (else Conflict with the
+        current ticket, whose outbox shows what a colleague just sent): the outbox item and an event,
+        with the ticket's version moved on so a second agent answering the same version is told."""
+        return self._locked_write(
+            tenant,
+            ticket_id,
+            [
+                {
+                    "Update": {
+                        "Key": {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
+                        "UpdateExpression": "SET updated_at = :now ADD version :one",
+                        "ConditionExpression": "version = :v",
+                        "ExpressionAttributeValues": {":v": version, ":one": 1, ":now": event.at},
+                    }
+                },
+                {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
+                {"Put": {"Item": event_item(tenant, ticket_id, event)}},
+            ],
+        )
+
+    def event_items(self, tenant: str, ticket_id: str, events: list[TicketEvent]) -> list[dict[str, Any]]:
+        """Transaction items that add events to a ticket's history."""
+        return [{"Put": {"Item": event_item(tenant, ticket_id, e, n)}} for n, e in enumerate(events)]
 
     # -- assignment -----------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from mentiondesk import __version__
 from mentiondesk.api import deps
 from mentiondesk.api.context import principal
-from mentiondesk.api.schemas import HealthOut, MeOut, PresenceIn, PresenceOut
+from mentiondesk.api.schemas import HealthOut, MeOut, StatusIn, StatusOut
 from mentiondesk.assignment.assign import assign_waiting
 from mentiondesk.clock import now_iso
 from mentiondesk.errors import NotFound
@@ -30,7 +30,7 @@ def me() -> MeOut:
 
 
 @router.put("/api/me/status", summary="Go online or away; going online takes waiting tickets at once")
-def set_status(body: PresenceIn) -> PresenceOut:
+def set_status(body: StatusIn) -> StatusOut:
     who = principal(router)
     store = deps.store()
     now = now_iso()
@@ -39,4 +39,4 @@ def set_status(body: PresenceIn) -> PresenceOut:
     drained = (
         assign_waiting(store, who.tenant_id, now, per_team=10, teams=[agent.team]) if body.online and agent.team else 0
     )
-    return PresenceOut(online=agent.online, assigned_from_queue=drained)
+    return StatusOut(online=agent.online, assigned_from_queue=drained)

@@ -18,6 +18,8 @@ from mentiondesk.api.schemas import (
     NoteOut,
     OtherTicketOut,
     OutboxOut,
+    PresenceIn,
+    PresenceOut,
     TicketDetailOut,
     TicketPage,
     TicketPatch,
@@ -124,6 +126,7 @@ def get_ticket(ticket_id: Annotated[str, Path(max_length=64)]) -> TicketDetailOu
         outbox=[OutboxOut.of(o) for o in detail.outbox],
         notes=[NoteOut.model_validate(n) for n in detail.notes],
         other_tickets=others,
+        presence=[PresenceOut.model_validate(p) for p in detail.presence],
     )
 
 
@@ -271,3 +274,34 @@ def add_note(ticket_id: Annotated[str, Path(max_length=64)], body: NoteIn) -> Re
         raise Forbidden("you are not a member of this tenant's team")
     note = store.tickets.add_note(who.tenant_id, ticket_id, author, body.text, list(mentioned.values()), now_iso())
     return Response(status_code=201, body=NoteOut.model_validate(note), content_type="application/json")
+
+
+@router.put(
+    "/api/tickets/<ticket_id>/presence",
+    summary="Say you are viewing or typing on a ticket (repeat every 20 s; it lapses on its own)",
+)
+def mark_presence(ticket_id: Annotated[str, Path(max_length=64)], body: PresenceIn) -> list[PresenceOut]:
+    who = principal(router)
+    if not is_id(ticket_id):
+        raise NotFound("ticket not found")
+    store = deps.store()
+    store.tickets.get(who.tenant_id, ticket_id)  # another tenant's or a missing ticket: 404
+    try:
+        name = store.directory.agent(who.tenant_id, who.user_id).name
+    except NotFound:
+        raise Forbidden("you are not a member of this tenant's team") from None
+    now = now_iso()
+    store.presence.mark(who.tenant_id, ticket_id, who.user_id, name, body.state, now)
+    others = store.presence.on_ticket(who.tenant_id, ticket_id, now)
+    return [PresenceOut.model_validate(p) for p in others if p["user_id"] != who.user_id]
+
+
+@router.delete("/api/tickets/<ticket_id>/presence", summary="Say you left the ticket", status_code=204)
+def leave_presence(ticket_id: Annotated[str, Path(max_length=64)]) -> Response[None]:
+    who = principal(router)
+    if not is_id(ticket_id):
+        raise NotFound("ticket not found")
+    store = deps.store()
+    store.tickets.get(who.tenant_id, ticket_id)
+    store.presence.leave(who.tenant_id, ticket_id, who.user_id)
+    return Response(status_code=204)

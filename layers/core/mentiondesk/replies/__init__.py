@@ -1,0 +1,1 @@
+"""Replies: the composer's checks, the outbox sender and the platform calls."""
