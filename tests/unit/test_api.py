@@ -189,10 +189,10 @@ def test_inbox_is_one_query_and_a_ticket_is_two(api: Any, store: Store, tenant: 
     inbox_calls = dict(table.calls)
     table.calls.clear()
     assert call(api, "GET", f"/api/tickets/{ticket}", AGENT)[0] == 200
-    # Then the inbox is one Query; the ticket one for itself (messages, events, notes, outbox) and one
-    # for the customer's other tickets; nothing scans
+    # Then the inbox is one Query; the ticket one for itself (messages, events, notes, outbox, presence)
+    # and one for the customer's other tickets, plus the audit record of the view; nothing scans
     assert inbox_calls == {"Query": 1}
-    assert dict(table.calls) == {"Query": 2}
+    assert dict(table.calls) == {"Query": 2, "PutItem": 1}
 
 
 def test_api_answers_carry_security_headers(api: Any, tenant: str) -> None:

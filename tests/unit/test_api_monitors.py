@@ -53,7 +53,7 @@ def test_agents_may_not_see_or_change_monitors(api: Any) -> None:
     assert call(api, "POST", "/api/monitors", AGENT, SEARCH)[0] == 403
     assert call(api, "POST", "/api/monitors", LEAD, SEARCH)[0] == 403
     assert call(api, "PATCH", f"/api/monitors/{monitor['id']}", LEAD, {"version": 1, "name": "x"})[0] == 403
-    assert call(api, "DELETE", f"/api/monitors/{monitor['id']}", AGENT)[0] == 403
+    assert call(api, "DELETE", f"/api/monitors/{monitor['id']}", AGENT, query={"version": "1"})[0] == 403
 
 
 @pytest.mark.parametrize(
@@ -118,9 +118,12 @@ def test_delete_and_other_tenants(api: Any) -> None:
     other = access_claims("user-eve", "admin", tenant="other")
     assert call(api, "GET", f"/api/monitors/{monitor['id']}", other)[0] == 404
     assert call(api, "PATCH", f"/api/monitors/{monitor['id']}", other, {"version": 1, "name": "x"})[0] == 404
-    assert call(api, "DELETE", f"/api/monitors/{monitor['id']}", other)[0] == 404
-    assert call(api, "DELETE", f"/api/monitors/{monitor['id']}", ADMIN)[0] == 204
-    assert call(api, "DELETE", f"/api/monitors/{monitor['id']}", ADMIN)[0] == 404
+    current = {"version": str(call(api, "GET", f"/api/monitors/{monitor['id']}", ADMIN)[1]["version"])}
+    assert call(api, "DELETE", f"/api/monitors/{monitor['id']}", other, query=current)[0] == 404
+    assert call(api, "DELETE", f"/api/monitors/{monitor['id']}", ADMIN, query={"version": "99"})[0] == 409
+    assert call(api, "DELETE", f"/api/monitors/{monitor['id']}", ADMIN)[0] == 422  # the version is required
+    assert call(api, "DELETE", f"/api/monitors/{monitor['id']}", ADMIN, query=current)[0] == 204
+    assert call(api, "DELETE", f"/api/monitors/{monitor['id']}", ADMIN, query=current)[0] == 404
     assert call(api, "GET", "/api/monitors/not-an-id", ADMIN)[0] == 422
 
 

@@ -191,6 +191,12 @@ class SendReplySettings(SlaSettings):
     mentiondesk_google_api_token: SecretStr | None = None
 
 
+class AccountSettings(_Settings):
+    """api: the Cognito user pool where admins' new people get their sign-in (none locally)."""
+
+    user_pool_id: str | None = Field(default=None, min_length=3)
+
+
 class WebSettings(_Settings):
     """web: how the page signs people in."""
 

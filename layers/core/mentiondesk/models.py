@@ -261,6 +261,7 @@ class Agent(BaseModel):
     languages: list[str] = Field(default_factory=list)
     channels: list[Platform] = Field(default_factory=list)
     product_tags: list[str] = Field(default_factory=list)
+    version: int = 1  # admin edits (role, team, skills, capacity) are conditional on it
 
 
 class Team(BaseModel):

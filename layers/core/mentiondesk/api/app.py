@@ -7,20 +7,32 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from mentiondesk import __version__
 from mentiondesk.api import errors
 from mentiondesk.api.context import authorization_middleware
-from mentiondesk.api.routers import channels, customers, me, monitors, replies, rules, sla, tickets
+from mentiondesk.api.openapi import describe_document_bodies
+from mentiondesk.api.routers import (
+    channels,
+    customers,
+    directory,
+    me,
+    monitors,
+    replies,
+    rules,
+    sla,
+    suggestions,
+    tickets,
+)
 from mentiondesk.http import SECURITY_HEADERS
 
 
 def build_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
     app.use(middlewares=[authorization_middleware])
-    for module in (me, tickets, replies, customers, channels, monitors, sla, rules):
+    for module in (me, tickets, replies, suggestions, customers, channels, monitors, sla, rules, directory):
         app.include_router(module.router)
     errors.register(app)
 
     @app.get("/api/openapi.json", include_in_schema=False)
     def openapi() -> Response[str]:
-        schema = app.get_openapi_json_schema(title="Mentiondesk API", version=__version__)
+        schema = describe_document_bodies(app.get_openapi_json_schema(title="Mentiondesk API", version=__version__))
         return Response(status_code=200, content_type="application/json", body=schema)
 
     return app

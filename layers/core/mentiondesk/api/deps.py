@@ -8,6 +8,7 @@ from mentiondesk.config import StoreSettings
 from mentiondesk.store.factory import Store, store_for
 
 if TYPE_CHECKING:
+    from mentiondesk.api.identity import SignInAccounts
     from mentiondesk.channels.x_oauth import XUserTokens
     from mentiondesk.replies.queue import SendQueue
     from mentiondesk.rules.notify import Notifier
@@ -27,6 +28,20 @@ def sla_timers() -> "SlaTimers":
     from mentiondesk.workflow import SlaTimers
 
     return SlaTimers(aws_client("stepfunctions"), SlaSettings.from_env().sla_timer_arn)
+
+
+@cache
+def accounts() -> "SignInAccounts":
+    """Sign-in accounts: Cognito when USER_POOL_ID is set (deployed), else the local dev login."""
+    from mentiondesk.api.identity import CognitoAccounts, LocalAccounts
+    from mentiondesk.config import AccountSettings
+
+    pool = AccountSettings.from_env().user_pool_id
+    if not pool:
+        return LocalAccounts()
+    from mentiondesk.store.factory import aws_client
+
+    return CognitoAccounts(aws_client("cognito-idp"), pool)
 
 
 @cache

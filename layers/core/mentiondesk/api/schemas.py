@@ -558,3 +558,138 @@ class ReplyPolicyOut(BaseModel):
     allow_override: bool
     updated_at: str | None = None
     updated_by: str | None = None
+
+
+Skill = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^\S(?:.*\S)?$")]
+
+
+class AgentIn(BaseModel):
+    """A person an admin adds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: str = Field(min_length=1, max_length=100)
+    role: Literal["admin", "supervisor", "agent", "finance"] = "agent"
+    team: str | None = Field(default="support", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    capacity: int = Field(10, ge=0, le=200, description="Open tickets at once")
+    languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]] = Field(
+        default_factory=list, max_length=20
+    )
+    channels: list[Literal["x", "instagram", "facebook", "google"]] = Field(default_factory=list, max_length=4)
+    product_tags: list[Skill] = Field(default_factory=list, max_length=50)
+
+
+class AgentPatch(BaseModel):
+    """What changes about a person (fields left out stay as they are)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, description="The version you read")
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    role: Literal["admin", "supervisor", "agent", "finance"] | None = None
+    team: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    capacity: int | None = Field(default=None, ge=0, le=200)
+    languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]] | None = Field(
+        default=None, max_length=20
+    )
+    channels: list[Literal["x", "instagram", "facebook", "google"]] | None = Field(default=None, max_length=4)
+    product_tags: list[Skill] | None = Field(default=None, max_length=50)
+
+
+class AgentOut(BaseModel):
+    id: str
+    email: str
+    name: str
+    role: str
+    team: str | None
+    online: bool
+    capacity: int
+    active_count: int
+    languages: list[str]
+    channels: list[str]
+    product_tags: list[str]
+    version: int
+
+    @classmethod
+    def of(cls, agent: Agent) -> "AgentOut":
+        return cls.model_validate({k: getattr(agent, k) for k in cls.model_fields})
+
+
+class AgentPage(BaseModel):
+    items: list[AgentOut]
+    next: str | None = None
+
+
+class TeamIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    name: str = Field(min_length=1, max_length=100)
+    strategy: Literal["round_robin", "load_balanced", "manual"] = "round_robin"
+    balance: Literal["count", "share"] = "count"
+
+
+class TeamPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, description="The team's version you read")
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    strategy: Literal["round_robin", "load_balanced", "manual"] | None = None
+    balance: Literal["count", "share"] | None = None
+
+
+class AuditOut(BaseModel):
+    id: str
+    actor: str
+    role: str
+    action: str
+    target: str
+    at: str
+    detail: dict[str, object]
+
+
+class AuditPage(BaseModel):
+    items: list[AuditOut]
+    next: str | None = None
+
+
+class TemplatePreviewOut(BaseModel):
+    """A template rendered for one ticket: the body's language, the text, the variables that came out
+    empty, and warning codes (order_number_withheld_in_public, language_fallback)."""
+
+    language: str
+    text: str
+    missing: list[str]
+    warnings: list[str]
+
+
+class TemplateSuggestionOut(BaseModel):
+    """A template ranked for a ticket; reasons are codes: language, intent, brand, tags, channel, mode,
+    recently_used."""
+
+    template_id: str
+    name: str
+    score: int
+    reasons: list[str]
+    uses: int = 0
+    preview: TemplatePreviewOut
+
+
+class TemplateSuggestionPage(BaseModel):
+    ticket_id: str
+    mode: ReplyMode
+    language: str | None = None  # the ticket's language
+    items: list[TemplateSuggestionOut]
+
+
+class CustomerErasureOut(BaseModel):
+    """What erasing a customer did: the id only hashed (sha256 of `{tenant}:{customer_id}`), the rest counts."""
+
+    customer_id_hash: str
+    identities: int = Field(description="Identities erased (more than 1 with linked=true)")
+    tickets: int
+    messages: int = Field(description="Messages erased, the customer's and the replies in their tickets")
+    items_deleted: int
+    tombstones: int = Field(description="Message ids that will never be stored again (replays, late polls)")
+    deleted_at: str

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from mentiondesk.clock import parse_iso
 from mentiondesk.models import (
     AccountRevocation,
     IgnoredEvent,
@@ -16,6 +17,7 @@ from mentiondesk.models import (
 from mentiondesk.observability import logger, metrics
 from mentiondesk.store.alerts import new_alert
 from mentiondesk.store.factory import Store
+from mentiondesk.store.keys import customer_id
 
 
 class TriageStarter(Protocol):
@@ -119,8 +121,13 @@ class IngestService:
 
     def _message(self, msg: InboundMessage, route: dict[str, Any], outcome: DeliveryOutcome) -> None:
         tenant = route["tenant_id"]
+        now = self.clock()
+        if self._written_before_erasure(tenant, msg, now):
+            outcome.ignore("erased_customer")
+            metrics.add_metric(name="ErasedCustomerMessageDropped", unit="Count", value=1)
+            return
         result = self.store.tickets.record_inbound(
-            tenant, route.get("team", "support"), msg, self.clock(), self.dm_window_seconds
+            tenant, route.get("team", "support"), msg, now, self.dm_window_seconds
         )
         if result.duplicate:
             outcome.duplicates += 1
@@ -141,6 +148,14 @@ class IngestService:
         elif result.message_id:
             self.starter.start_triage(tenant, result.ticket_id, result.message_id)
         outcome.tickets.append(result.ticket_id)
+
+    def _written_before_erasure(self, tenant: str, msg: InboundMessage, now: str) -> bool:
+        """The author's data was erased on request after they wrote this (a replay, a poller's late
+        find): it is never stored. What they write after the erasure is a new relationship and is kept."""
+        if not msg.author.platform_user_id:
+            return False
+        erased_at = self.store.customers.erased_at(tenant, customer_id(msg.platform, msg.author.platform_user_id), now)
+        return erased_at is not None and parse_iso(msg.created_at) <= parse_iso(erased_at)
 
     def _revoke(self, event: AccountRevocation, route: dict[str, Any], outcome: DeliveryOutcome) -> None:
         if self.store.directory.revoke_channel(event.platform, event.account_id, event.at):

@@ -4,6 +4,7 @@ JWT authorizer makes, so the API sees the same verified claims locally and deplo
 import json
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import jwt
@@ -27,12 +28,15 @@ class DevAuth:
         self.kid = uuid.uuid4().hex
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.users: dict[str, Agent] = {}
+        # Who someone is now (their current role), as Cognito knows at each sign-in: the directory.
+        self.lookup: Callable[[str], Agent | None] | None = None
 
     def register(self, agent: Agent) -> None:
         self.users[agent.email.lower()] = agent
 
     def issue(self, email: str, now: float | None = None, **overrides: Any) -> str:
-        agent = self.users.get(email.strip().lower())
+        wanted = email.strip().lower()
+        agent = (self.lookup(wanted) if self.lookup else None) or self.users.get(wanted)
         if agent is None:
             raise KeyError(email)
         issued = int(now if now is not None else time.time())

@@ -211,11 +211,12 @@ def _timestamp_waits(virtual_time: bool) -> None:
     timestamp.Timestamp._wait_interval = _unscaled  # type: ignore[method-assign]
 
 
-_transaction_lock = threading.Lock()
+_transaction_lock = threading.RLock()
 
 
 def serialize_moto_transactions() -> None:
-    """Make moto's TransactWriteItems isolated, as DynamoDB's are, and cheap.
+    """Make moto's TransactWriteItems isolated and its conditional single-item writes atomic, as
+    DynamoDB's are, and transactions cheap.
 
     moto rolls a failed transaction back by restoring a deep copy of the whole table taken when it
     started (one copy per item of the transaction). That silently undoes other threads' writes made
@@ -291,4 +292,18 @@ def serialize_moto_transactions() -> None:
                 dynamodb_models.copy = copy
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    for name in ("put_item", "update_item", "delete_item"):
+        setattr(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
     DynamoDBBackend._mentiondesk_serialized = True  # type: ignore[attr-defined]
+
+
+def _atomic(write: Any) -> Any:
+    """A moto single-item write whose condition check and change happen as one step, as DynamoDB's do:
+    moto checks a ConditionExpression and then writes without a lock, so two threads racing on one
+    conditional update could both pass (seen: two outbox workers both claiming an item)."""
+
+    def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with _transaction_lock:
+            return write(self, *args, **kwargs)
+
+    return locked

@@ -23,6 +23,7 @@ from mentiondesk.local.gateway import FakePlatforms, Gateway, make_server
 from mentiondesk.local.runtime import InvocationError, LambdaRuntime, install_moto_patches
 from mentiondesk.local.simulator import Simulator
 from mentiondesk.local.template import ACCOUNT, LocalTemplate, load_template, rate_seconds
+from mentiondesk.models import Agent
 from mentiondesk.observability import logger
 
 # Local defaults of the platform secrets (DESIGN.md contract); the environment overrides them.
@@ -123,6 +124,7 @@ class LocalStack:
             "SLACK_WEBHOOK_BASE_URL": f"{self.url}/_fake/slack",
             "NOTIFY_EMAIL_FROM": LOCAL_EMAIL_FROM,
             "COGNITO_DOMAIN": None,
+            "USER_POOL_ID": None,  # no Cognito locally: the dev login reads the directory
             "COGNITO_CLIENT_ID": None,
             "AUTH_MODE": "dev",
             "APP_URL": self.url + "/",
@@ -146,6 +148,7 @@ class LocalStack:
             demo.seed(self.store, now_iso())
             for agent in demo.DEMO_USERS:
                 self.auth.register(agent)
+            self.auth.lookup = self._demo_person
             self._connect_demo_x()
         self.gateway = Gateway(self.template.routes(), self.runtime, self.auth, self.fakes)
         self.server = make_server(self.gateway, self.host, self.port)
@@ -309,6 +312,10 @@ class LocalStack:
         for machine in t.state_machines.values():
             sfn.create_state_machine(name=machine.name, definition=machine.definition, roleArn=role_arn)
         logger.info("local resources created", extra={"account": ACCOUNT})
+
+    def _demo_person(self, email: str) -> Agent | None:
+        """A demo tenant's person by email, as the directory has them now (people admins added, roles changed)."""
+        return next((a for a in self.store.directory.agents(demo.TENANT) if a.email.lower() == email), None)
 
     def _connect_demo_x(self) -> None:
         """The demo's X account is connected (user tokens in the local SSM), as an admin would connect it:

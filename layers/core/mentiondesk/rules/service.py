@@ -38,7 +38,7 @@ from mentiondesk.store.dynamo import cancellation_codes
 from mentiondesk.store.factory import Store
 from mentiondesk.store.outbox import outbox_item
 from mentiondesk.store.tickets import TicketDetail, event_item
-from mentiondesk.templates import Template, render
+from mentiondesk.templates import RenderContext, ReplyMode, Template, render, variables_for
 
 MAX_ATTEMPTS = 5
 MAX_HIGHLIGHTS = 20
@@ -165,14 +165,18 @@ def _auto_reply(
         return
     target = message or _first_inbound(detail)
     author = target.author if target else t.customer
-    handle = f"@{author.handle}" if author.handle else ""
-    variables = {
-        "customer_name": author.display_name or handle,
-        "customer_handle": handle,
-        "brand": _brand(store, t),
-        "ticket_id": t.id,
-    }
-    language, text = render(template, t.language, variables)
+    mode: ReplyMode = "dm" if t.kind == "dm" else "public"
+    brand = _brand(store, t)
+    context = RenderContext(
+        language=t.language,
+        customer=author,
+        brand=brand,
+        ticket_id=t.id,
+        mode=mode,  # a public auto-reply never echoes the customer's order number
+        customer_texts=tuple(m.text for m in detail.messages if m.direction == "inbound" and not m.deleted_at),
+        calendar=calendar_for(store, t.tenant_id, t.team),
+    )
+    language, text = render(template, t.language, variables_for(template, context))
     decision.outbox.append(
         outbox_item(
             t.tenant_id,
@@ -183,12 +187,12 @@ def _auto_reply(
             len(decision.outbox),
             platform=t.platform,
             account_id=t.account_id,
-            mode="dm" if t.kind == "dm" else "public",
+            mode=mode,
             reply_to_native_id=target.native_id if target else None,
             conversation_id=target.conversation_id if target else None,
             recipient_id=t.customer.platform_user_id if t.kind == "dm" else None,
             customer_id=f"{t.platform}:{t.customer.platform_user_id}",
-            author_name=_brand(store, t),
+            author_name=brand,
             text=text,
             language=language,
             template_id=template_id,

@@ -1,7 +1,10 @@
-"""Customer profiles: one per platform identity, their tickets, and identities linked as one person."""
+"""Customer profiles: one per platform identity, their tickets, and identities linked as one person;
+and the marker an erased customer leaves (store/erasure.py), which ingest reads."""
 
+import hashlib
 from typing import Any
 
+from mentiondesk.clock import parse_iso
 from mentiondesk.errors import InvalidRequest, NotFound
 from mentiondesk.store import keys
 from mentiondesk.store.dynamo import Table
@@ -17,6 +20,20 @@ def split_customer_id(customer_id: str) -> tuple[str, str]:
     return platform, user_id
 
 
+ERASED_SK = "ERASED"
+
+
+def customer_hash(tenant: str, customer_id: str) -> str:
+    """How audit records and erasure markers name a customer without holding their platform id:
+    sha256 hex of `{tenant}:{customer_id}` (support answers "was x:123 erased?" by hashing again)."""
+    return hashlib.sha256(f"{tenant}:{customer_id}".encode()).hexdigest()
+
+
+def erased_key(tenant: str, customer_id: str) -> dict[str, str]:
+    """TENANT#{t}#ERASED#{hash} / ERASED: when the identity was erased (TTL; see store/erasure.py)."""
+    return {"PK": f"TENANT#{tenant}#ERASED#{customer_hash(tenant, customer_id)}", "SK": ERASED_SK}
+
+
 class CustomerStore:
     """Profiles, history and links. Every read is a GetItem or a Query on the customer's keys."""
 
@@ -29,6 +46,14 @@ class CustomerStore:
         if not item:
             raise NotFound("customer not found")
         return item
+
+    def erased_at(self, tenant: str, customer_id: str, now: str) -> str | None:
+        """When this identity's data was erased on request, if it was and the marker has not expired
+        (one GetItem on a hashed key)."""
+        item = self.table.get(erased_key(tenant, customer_id))
+        if not item or int(item.get("expires_at", 0)) <= int(parse_iso(now).timestamp()):
+            return None
+        return str(item["erased_at"])
 
     def tickets(self, tenant: str, customer_id: str, limit: int = 50) -> list[dict[str, Any]]:
         """The identity's tickets, newest first (one Query)."""

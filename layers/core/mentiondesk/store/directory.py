@@ -8,7 +8,7 @@ from mentiondesk.errors import Conflict, NotFound
 from mentiondesk.models import Agent, ChannelAccount, Team
 from mentiondesk.sla.calendar import BusinessCalendar
 from mentiondesk.store import keys
-from mentiondesk.store.dynamo import Table, cancellation_codes, error_code
+from mentiondesk.store.dynamo import Table, assignments, cancellation_codes, error_code
 
 
 def _fields(model: type[Agent] | type[ChannelAccount] | type[Team], item: dict[str, Any]) -> dict[str, Any]:
@@ -91,7 +91,91 @@ class DirectoryStore:
             raise
         return Team.model_validate(_fields(Team, item))
 
+    def create_team(self, team: Team) -> Team:
+        """A new team (Conflict when the id is taken)."""
+        try:
+            self.table.put(
+                {"PK": keys.tenant_pk(team.tenant_id), "SK": keys.team_sk(team.id), "entity": "team"}
+                | team.model_dump(mode="json", exclude_none=True),
+                condition="attribute_not_exists(PK)",
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                raise Conflict(f"team {team.id!r} exists already") from error
+            raise
+        return team
+
+    def update_team(self, tenant: str, team_id: str, version: int, changes: dict[str, Any]) -> Team:
+        """Change a team's name or assignment strategy if `version` is current."""
+        item = self._versioned_update(
+            {"PK": keys.tenant_pk(tenant), "SK": keys.team_sk(team_id)},
+            version,
+            changes,
+            lambda: self.team(tenant, team_id),
+            "team",
+        )
+        return Team.model_validate(_fields(Team, item))
+
+    def _versioned_update(
+        self, key: dict[str, str], version: int, changes: dict[str, Any], current: Any, what: str
+    ) -> dict[str, Any]:
+        sets, names, vals = assignments(changes)
+        vals |= {":v": version, ":one": 1}
+        names |= {"#version": "version"}
+        try:
+            return self.table.update(
+                key,
+                f"SET {sets + ', ' if sets else ''}#version = if_not_exists(#version, :one) + :one",
+                # Records written before versions existed count as version 1.
+                condition="attribute_exists(PK) AND "
+                + ("(#version = :v OR attribute_not_exists(#version))" if version == 1 else "#version = :v"),
+                names=names,
+                vals=vals,
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                now = current()
+                if now is None:
+                    raise NotFound(f"no such {what}") from error
+                raise Conflict(f"the {what} changed since you read it", current=now.model_dump(mode="json")) from error
+            raise
+
     # -- users / agents -------------------------------------------------------------------------
+
+    def create_agent(self, agent: Agent) -> Agent:
+        """A new user of the tenant (Conflict when the id or the email is taken)."""
+        if any(a.email.lower() == agent.email.lower() for a in self.agents(agent.tenant_id)):
+            raise Conflict("someone in this tenant already has that email")
+        try:
+            self.table.put(
+                {
+                    "PK": keys.tenant_pk(agent.tenant_id),
+                    "SK": keys.user_sk(agent.id),
+                    "entity": "user",
+                    "email_lower": agent.email.lower(),
+                    **agent.model_dump(mode="json"),
+                },
+                condition="attribute_not_exists(PK)",
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                raise Conflict("that user exists already") from error
+            raise
+        return agent
+
+    def update_agent(self, tenant: str, user_id: str, version: int, changes: dict[str, Any]) -> Agent:
+        """Change a user's role, team, skills or capacity if `version` is current."""
+
+        def current() -> Agent | None:
+            try:
+                return self.agent(tenant, user_id)
+            except NotFound:
+                return None
+
+        item = self._versioned_update(
+            {"PK": keys.tenant_pk(tenant), "SK": keys.user_sk(user_id)}, version, changes, current, "user"
+        )
+        return Agent.model_validate(_fields(Agent, item))
 
     def put_agent(self, agent: Agent) -> None:
         self.table.put(

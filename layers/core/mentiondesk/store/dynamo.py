@@ -3,12 +3,20 @@
 Counting lets budget tests assert "the inbox is one Query" without timing anything.
 """
 
+import random
+import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from mentiondesk.errors import TransientStoreError
+
+BATCH_LIMIT = 25  # DynamoDB's most requests in one BatchWriteItem
+BATCH_BASE_BACKOFF = 0.05  # seconds before resending unprocessed items, doubled each attempt
+BATCH_MAX_BACKOFF = 2.0
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -155,6 +163,35 @@ class Table:
             prepared.append({op: body})
         response = self.client.transact_write_items(TransactItems=prepared, ReturnConsumedCapacity="TOTAL")
         self._count("TransactWriteItems", response)
+
+    def batch_write(
+        self,
+        puts: Iterable[Mapping[str, Any]] = (),
+        deletes: Iterable[Mapping[str, str]] = (),
+        *,
+        max_attempts: int = 8,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> int:
+        """Unconditional puts and deletes, BATCH_LIMIT per BatchWriteItem call; UnprocessedItems are
+        sent again with exponential backoff and full jitter. Answers how many requests were written.
+        Not atomic: use it only where each write stands alone and repeating one is harmless."""
+        requests = [{"PutRequest": {"Item": serialize(item)}} for item in puts]
+        requests += [{"DeleteRequest": {"Key": serialize(key)}} for key in deletes]
+        for start in range(0, len(requests), BATCH_LIMIT):
+            pending = requests[start : start + BATCH_LIMIT]
+            for attempt in range(max_attempts):
+                response = self.client.batch_write_item(
+                    RequestItems={self.name: pending}, ReturnConsumedCapacity="TOTAL"
+                )
+                self._count("BatchWriteItem", response)
+                pending = response.get("UnprocessedItems", {}).get(self.name, [])
+                if not pending:
+                    break
+                if attempt + 1 < max_attempts:
+                    sleep(random.uniform(0, min(BATCH_MAX_BACKOFF, BATCH_BASE_BACKOFF * 2**attempt)))  # noqa: S311
+            if pending:
+                raise TransientStoreError(f"{len(pending)} batch writes stayed unprocessed")
+        return len(requests)
 
 
 def assignments(fields: Mapping[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:

@@ -4,6 +4,7 @@ from functools import cache
 from typing import Any
 
 from mentiondesk.store.alerts import AlertStore
+from mentiondesk.store.audit import AuditStore
 from mentiondesk.store.customers import CustomerStore
 from mentiondesk.store.directory import DirectoryStore
 from mentiondesk.store.dynamo import Table
@@ -35,6 +36,7 @@ class Store:
         self.reply_policy = SettingsStore(table, "POLICY", "reply policy")
         self.outbox = OutboxStore(table)
         self.presence = PresenceStore(table)
+        self.audit = AuditStore(table)
         self.learning = LearningStore(table)
 
 

@@ -118,16 +118,21 @@ class MonitorStore:
             raise
         return _monitor(item)
 
-    def delete(self, tenant: str, monitor_id: str) -> None:
+    def delete(self, tenant: str, monitor_id: str, version: int) -> None:
+        """Delete the monitor if `version` is current (else Conflict with the current monitor)."""
         try:
-            self.table.client.delete_item(
-                TableName=self.table.name,
-                Key={"PK": {"S": keys.MONITORS_PK}, "SK": {"S": keys.monitor_sk(tenant, monitor_id)}},
-                ConditionExpression="attribute_exists(PK)",
+            self.table.delete(
+                {"PK": keys.MONITORS_PK, "SK": keys.monitor_sk(tenant, monitor_id)},
+                condition="attribute_exists(PK) AND #version = :v",
+                names={"#version": "version"},
+                vals={":v": version},
             )
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
-                raise NotFound("no such monitor") from error
+                current = self.get(tenant, monitor_id, consistent=True)  # NotFound when it is gone
+                raise Conflict(
+                    "the monitor changed since you read it", current=current.model_dump(mode="json")
+                ) from error
             raise
 
     # -- the poller's lease and state -----------------------------------------------------------

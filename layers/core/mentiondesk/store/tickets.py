@@ -256,9 +256,11 @@ class TicketStore:
         return None, parent_known
 
     def _customer_items(
-        self, tenant: str, msg: InboundMessage, now: str, ticket_id: str, *, new_ticket: bool
+        self, tenant: str, msg: InboundMessage, now: str, ticket_id: str, *, joined: dict[str, Any] | None
     ) -> list[dict[str, Any]]:
-        """The customer profile update and, for a new ticket, its line in the customer's history."""
+        """The customer profile update and the ticket's line in the customer's history: for a new ticket,
+        and for someone else's thread the customer wrote in (so every ticket holding their words is in
+        their history: opening a ticket lists them, and erasing a customer finds them)."""
         items: list[dict[str, Any]] = []
         items.append(
             {
@@ -284,20 +286,24 @@ class TicketStore:
                 }
             }
         )
-        if new_ticket:
-            # The customer's tickets, newest last: their history is one Query on their partition.
+        owner = (joined or {}).get("customer", {}).get("platform_user_id")
+        if joined is None or owner != msg.author.platform_user_id:
+            # The customer's tickets, newest last: their history is one Query on their partition. A thread
+            # keeps its own creation time as the key, so writing in it again puts the same line.
+            created = now if joined is None else str(joined["created_at"])
             items.append(
                 {
                     "Put": {
                         "Item": {
                             "PK": keys.customer_pk(tenant, msg.platform, msg.author.platform_user_id),
-                            "SK": keys.customer_ticket_sk(now, ticket_id),
+                            "SK": keys.customer_ticket_sk(created, ticket_id),
                             "entity": "customer_ticket",
                             "ticket_id": ticket_id,
-                            "created_at": now,
+                            "created_at": created,
                             "platform": msg.platform,
-                            "kind": msg.kind,
-                            "subject": excerpt(msg.text, 120),
+                            "kind": msg.kind if joined is None else str(joined.get("kind", msg.kind)),
+                            "subject": excerpt(msg.text, 120) if joined is None else str(joined.get("subject", "")),
+                            **({"joined": True} if joined is not None else {}),
                         }
                     }
                 }
@@ -434,9 +440,7 @@ class TicketStore:
         # A platform that names no author (an Instagram mention Meta sends as ids only) makes no
         # customer profile: all such messages would otherwise merge into one "customer".
         known_author = bool(msg.author.platform_user_id)
-        items.extend(
-            self._customer_items(tenant, msg, now, ticket_id, new_ticket=parent is None) if known_author else []
-        )
+        items.extend(self._customer_items(tenant, msg, now, ticket_id, joined=parent) if known_author else [])
         if msg.reply_to and not parent_known:
             # The message this replies to has not arrived (yet): when it does, it joins this ticket.
             items.append(
@@ -1086,7 +1090,13 @@ class TicketStore:
         return True
 
     def queue_outbox(
-        self, tenant: str, ticket_id: str, version: int, item: dict[str, Any], event: TicketEvent
+        self,
+        tenant: str,
+        ticket_id: str,
+        version: int,
+        item: dict[str, Any],
+        event: TicketEvent,
+        also: list[dict[str, Any]] | None = None,
     ) -> Ticket:
         """A person's reply or hide decision, if `version` is still current (else Conflict with the
         current ticket, whose outbox shows what a colleague just sent): the outbox item and an event,
@@ -1105,6 +1115,7 @@ class TicketStore:
                 },
                 {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
                 {"Put": {"Item": event_item(tenant, ticket_id, event)}},
+                *(also or []),
             ],
         )
 

@@ -1,14 +1,17 @@
-"""Customers: a profile per platform identity, their history, and linking identities as one person."""
+"""Customers: a profile per platform identity, their history, linking identities as one person, and
+erasing one on request (store/erasure.py)."""
 
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from mentiondesk.api import deps
 from mentiondesk.api.context import principal
-from mentiondesk.api.schemas import CustomerProfileOut, CustomerTicketOut, LinkIn
+from mentiondesk.api.schemas import CustomerErasureOut, CustomerProfileOut, CustomerTicketOut, LinkIn
 from mentiondesk.clock import now_iso
+from mentiondesk.observability import logger, metrics
+from mentiondesk.store.erasure import CustomerEraser
 
 router = Router()
 
@@ -60,3 +63,40 @@ def link_customer(customer_id: CustomerId, body: LinkIn) -> CustomerProfileOut:
     who = principal(router)
     deps.store().customers.link(who.tenant_id, customer_id, body.customer_id, now_iso(), who.user_id)
     return _profile(who.tenant_id, customer_id)
+
+
+@router.delete(
+    "/api/customers/<customer_id>",
+    summary="Erase a customer's data in this tenant (APPI / GDPR request); audited, not undoable",
+    responses={404: {"description": "No such customer (or erased already)"}},
+)
+def erase_customer(
+    customer_id: CustomerId,
+    linked: Annotated[bool, Query(description="Also erase every identity linked to the same person")] = False,
+) -> CustomerErasureOut:
+    who = principal(router)
+    summary = CustomerEraser(deps.store().table).erase(
+        who.tenant_id, customer_id, linked=linked, actor=who.user_id, role=who.role, now=now_iso()
+    )
+    metrics.add_metric(name="CustomerErased", unit="Count", value=1)
+    # Counts only: the customer id, even hashed, stays out of the logs (the audit record has the hash).
+    logger.info(
+        "customer erased",
+        extra={
+            "tenant_id": who.tenant_id,
+            "identities": summary.identities,
+            "tickets": summary.tickets,
+            "messages": summary.messages,
+            "items_deleted": summary.items_deleted,
+            "tombstones": summary.tombstones,
+        },
+    )
+    return CustomerErasureOut(
+        customer_id_hash=summary.customer_id_hash,
+        identities=summary.identities,
+        tickets=summary.tickets,
+        messages=summary.messages,
+        items_deleted=summary.items_deleted,
+        tombstones=summary.tombstones,
+        deleted_at=summary.deleted_at,
+    )

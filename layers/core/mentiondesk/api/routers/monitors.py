@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from mentiondesk.api import deps
 from mentiondesk.api.context import principal
@@ -119,10 +119,14 @@ def update_monitor(monitor_id: MonitorId, body: MonitorPatch) -> MonitorOut:
     return MonitorOut.of(monitor)
 
 
-@router.delete("/api/monitors/<monitor_id>", summary="Delete a monitor", responses={204: {"description": "Deleted"}})
-def delete_monitor(monitor_id: MonitorId) -> Response[str]:
+@router.delete(
+    "/api/monitors/<monitor_id>",
+    summary="Delete a monitor (optimistic locking on version)",
+    responses={204: {"description": "Deleted"}, 409: {"description": "Stale version; the body holds the monitor"}},
+)
+def delete_monitor(monitor_id: MonitorId, version: Annotated[int, Query(ge=1)]) -> Response[str]:
     who = principal(router)
-    deps.store().monitors.delete(who.tenant_id, monitor_id)
+    deps.store().monitors.delete(who.tenant_id, monitor_id, version)
     logger.info("monitor deleted", extra={"monitor_id": monitor_id, "tenant_id": who.tenant_id})
     return Response(status_code=204, content_type="application/json", body="")
 

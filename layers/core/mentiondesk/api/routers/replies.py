@@ -29,6 +29,7 @@ from mentiondesk.models import Agent, Message, Ticket, TicketEvent
 from mentiondesk.replies.lint import BrandPolicy, LintContext, LintResult, RecentReply, lint
 from mentiondesk.replies.sender import reply_message, request_for
 from mentiondesk.sla import service as sla
+from mentiondesk.store.audit import Action, audit_item, audit_put
 from mentiondesk.store.factory import Store
 from mentiondesk.store.outbox import OutboxRef, OutboxTransitions, outbox_item, public
 from mentiondesk.store.tickets import TicketDetail
@@ -75,7 +76,15 @@ def put_reply_policy(body: ReplyPolicyIn) -> ReplyPolicyOut:
     if body.version == 0:
         saved = store.reply_policy.create(who.tenant_id, POLICY_ID, document)
     else:
-        saved = store.reply_policy.replace(who.tenant_id, POLICY_ID, body.version, document)
+        try:
+            saved = store.reply_policy.replace(who.tenant_id, POLICY_ID, body.version, document)
+        except NotFound:  # never saved: the defaults, at version 0, are what the caller should have read
+            raise Conflict(
+                "the reply policy changed since you read it", current=reply_policy(store, who.tenant_id)
+            ) from None
+    store.audit.append(
+        who.tenant_id, who.user_id, who.role, "policy_changed", f"policy:{POLICY_ID}", document["updated_at"]
+    )
     return ReplyPolicyOut.model_validate(saved)
 
 
@@ -200,7 +209,10 @@ def _may_reply(store: Store, who: Principal, ticket: Ticket) -> None:
 
 
 def _queue(store: Store, who: Principal, ticket_id: str, version: int, item: dict[str, Any], event: TicketEvent) -> int:
-    ticket = store.tickets.queue_outbox(who.tenant_id, ticket_id, version, item, event)
+    """Store the outbox item with its event and audit record (one transaction), then queue it."""
+    action: Action = "reply_queued" if item["operation"] == "reply" else "comment_hidden"
+    record = audit_item(who.tenant_id, who.user_id, who.role, action, ticket_id, event.at, outbox_id=item["id"])
+    ticket = store.tickets.queue_outbox(who.tenant_id, ticket_id, version, item, event, [audit_put(record)])
     deps.send_queue().offer(OutboxRef.of(item))
     return ticket.version
 
@@ -339,7 +351,10 @@ def decide(
     event = TicketEvent(
         type="outbox_decided", at=now, actor=who.user_id, detail={"outbox_id": item_id, "decision": body.decision}
     )
-    also = store.tickets.event_items(who.tenant_id, ticket_id, [event])
+    record = audit_item(
+        who.tenant_id, who.user_id, who.role, "reply_settled", ticket_id, now, outbox_id=item_id, decision=body.decision
+    )
+    also = [*store.tickets.event_items(who.tenant_id, ticket_id, [event]), audit_put(record)]
     transitions = OutboxTransitions(store.table)
     if body.decision == "resend":
         # The same request, queued anew by a person (the old item stays as the record of what happened).

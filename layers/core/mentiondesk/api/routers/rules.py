@@ -146,6 +146,11 @@ def create_rule(body: Annotated[dict[str, Any], Body()]) -> Response[StoredRule]
 )
 def dry_run(body: Annotated[dict[str, Any], Body()]) -> DryRunOut:
     who = principal(router)
+    unknown = sorted(set(body) - {"rule", "days"})
+    if unknown:
+        raise InvalidRequest(
+            f"unknown fields: {', '.join(unknown)}", [{"loc": [k], "msg": "unknown field"} for k in unknown]
+        )
     days = body.get("days", 7)
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 90:
         raise InvalidRequest("days: a whole number from 1 to 90", [{"loc": ["days"], "msg": "1..90"}])

@@ -109,6 +109,8 @@ def get_ticket(ticket_id: Annotated[str, Path(max_length=64)]) -> TicketDetailOu
     store = deps.store()
     detail = store.tickets.detail(who.tenant_id, ticket_id)
     t = detail.ticket
+    # The messages are the customer's personal data: every view is audited.
+    store.audit.append(who.tenant_id, who.user_id, who.role, "ticket_viewed", ticket_id, now_iso())
     summary = TicketSummaryOut.of(t)
     others: list[OtherTicketOut] = []
     if t.customer.platform_user_id:
@@ -225,6 +227,7 @@ def assign(ticket_id: Annotated[str, Path(max_length=64)], body: AssignmentIn) -
     if not lead and body.agent_id not in (None, who.user_id):
         raise Forbidden("agents take tickets themselves or give them back; supervisors assign others")
     store = deps.store()
+    current = store.tickets.get(who.tenant_id, ticket_id)  # another tenant's or a missing ticket: 404 first
     agent = None
     if body.agent_id is not None:
         try:
@@ -233,10 +236,8 @@ def assign(ticket_id: Annotated[str, Path(max_length=64)], body: AssignmentIn) -
             raise InvalidRequest("no such agent") from None
         if agent.role not in ("agent", "supervisor"):
             raise InvalidRequest("only agents and supervisors take tickets")
-    elif not lead:
-        current = store.tickets.get(who.tenant_id, ticket_id)
-        if current.assignee and current.assignee.id != who.user_id:
-            raise Forbidden("agents can give back only their own tickets")
+    elif not lead and current.assignee and current.assignee.id != who.user_id:
+        raise Forbidden("agents can give back only their own tickets")
     # Unassigned, an active ticket waits in its team's queue for the next eligible agent (the minute schedule).
     ticket = store.tickets.reassign(
         who.tenant_id, ticket_id, body.version, agent, who.user_id, now_iso(), force=body.force
@@ -258,6 +259,7 @@ def add_note(ticket_id: Annotated[str, Path(max_length=64)], body: NoteIn) -> Re
     if not is_id(ticket_id):
         raise NotFound("ticket not found")
     store = deps.store()
+    store.tickets.get(who.tenant_id, ticket_id)  # another tenant's or a missing ticket: 404 first
     people = store.directory.agents(who.tenant_id)
     by_handle: dict[str, Agent] = {}
     for person in people:
