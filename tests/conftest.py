@@ -228,6 +228,7 @@ def access_claims(user_id: str, role: str, tenant: str = TENANT, **extra: Any) -
         "tenant_id": tenant,
         "cognito:groups": f"[{role}]",
         "client_id": "page",
+        "scope": "openid email mentiondesk/api",
         "username": f"{user_id}@test",
         **extra,
     }

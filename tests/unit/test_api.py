@@ -77,6 +77,7 @@ def test_health_and_openapi_are_public(api: Any) -> None:
         {},
         access_claims("u", "agent", token_use="id"),
         {"sub": "u", "token_use": "access"},
+        access_claims("u", "agent", scope="openid email profile"),  # not issued for this API
     ],
 )
 def test_missing_or_wrong_kind_of_token_is_401(api: Any, claims: dict[str, Any] | None) -> None:

@@ -32,12 +32,17 @@ def _groups(value: Any) -> list[str]:
     return []
 
 
+API_SCOPE = "mentiondesk/api"  # the Cognito resource server's scope the page asks for; nothing else reaches /api
+
+
 def principal_from_claims(claims: dict[str, Any] | None) -> Principal:
     """Raise Unauthorized unless these are an access token's claims with a user and a tenant."""
     if not claims:
         raise Unauthorized("no verified token")
     if claims.get("token_use") != "access":
         raise Unauthorized("an access token is required")
+    if API_SCOPE not in str(claims.get("scope") or "").split():
+        raise Unauthorized(f"the token lacks the {API_SCOPE} scope")
     user_id = claims.get("sub")
     tenant = claims.get("tenant_id")
     if not user_id or not tenant:

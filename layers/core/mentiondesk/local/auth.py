@@ -45,7 +45,7 @@ class DevAuth:
             "iss": self.issuer,
             "client_id": CLIENT_ID,
             "token_use": "access",
-            "scope": "openid email profile",
+            "scope": "openid email profile mentiondesk/api",
             "auth_time": issued,
             "iat": issued,
             "exp": issued + TOKEN_SECONDS,

@@ -159,7 +159,7 @@ export async function startCognitoLogin(cognito) {
     response_type: 'code',
     client_id: cognito.client_id,
     redirect_uri: cognito.redirect_uri,
-    scope: 'openid email profile',
+    scope: 'openid email profile mentiondesk/api',
     code_challenge: challenge,
     code_challenge_method: 'S256',
     state,
