@@ -91,9 +91,12 @@ def test_views_of_personal_data_are_audited(api: Any, store: Store) -> None:
     )
     ticket_id = store.tickets.inbox("acme", None, 1, None).items[0].id
     assert call(api, "GET", f"/api/tickets/{ticket_id}", ALICE)[0] == 200
+    assert call(api, "GET", "/api/customers/x:2000000000000000009", ALICE)[0] == 200
     log = call(api, "GET", "/api/audit", ADMIN, query={"month": MONTH})[1]["items"]
     viewed = [r for r in log if r["action"] == "ticket_viewed"]
     assert [(r["actor"], r["target"]) for r in viewed] == [("user-alice", ticket_id)]
+    (profile,) = [r for r in log if r["action"] == "customer_viewed"]
+    assert profile["actor"] == "user-alice" and "2000000000000000009" not in profile["target"]
     assert "090" not in str(log)  # ids, never the data
 
 

@@ -11,6 +11,7 @@ from mentiondesk.api.context import principal
 from mentiondesk.api.schemas import CustomerErasureOut, CustomerProfileOut, CustomerTicketOut, LinkIn
 from mentiondesk.clock import now_iso
 from mentiondesk.observability import logger, metrics
+from mentiondesk.store.customers import customer_hash
 from mentiondesk.store.erasure import CustomerEraser
 
 router = Router()
@@ -55,7 +56,12 @@ def _profile(tenant: str, customer_id: str) -> CustomerProfileOut:
 @router.get("/api/customers/<customer_id>", summary="A customer, their linked identities and all their tickets")
 def get_customer(customer_id: CustomerId) -> CustomerProfileOut:
     who = principal(router)
-    return _profile(who.tenant_id, customer_id)
+    profile = _profile(who.tenant_id, customer_id)
+    # A customer's profile is personal data: every view is audited (by the id's hash, as erasure does).
+    deps.store().audit.append(
+        who.tenant_id, who.user_id, who.role, "customer_viewed", customer_hash(who.tenant_id, customer_id), now_iso()
+    )
+    return profile
 
 
 @router.post("/api/customers/<customer_id>/links", summary="Link another identity of the same person")
