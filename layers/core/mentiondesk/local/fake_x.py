@@ -569,15 +569,9 @@ class FakeXApi:
             user = grant.user_id if grant is not None and now < grant.expires_at else None
             limit = {"post": POST_WINDOW_LIMIT, "dm": DM_WINDOW_LIMIT, "hide": HIDE_WINDOW_LIMIT}[kind]
             window = self._window(f"{kind}:{user or '*'}", now)
-            if self._failures:
-                status = self._failures.pop(0)
-                if status == 429:
-                    return 429, _problem(429, _TITLES[429]), self._rate_headers(window, 0, limit)
-                return status, _problem(status, _TITLES.get(status, "Error")), {}
-            if token is None:
-                return 401, _problem(401, _TITLES[401]), {}
-            if self._bearer_token is not None and hmac.compare_digest(token.encode(), self._bearer_token.encode()):
-                return 403, dict(_UNSUPPORTED_AUTHENTICATION), {}
+            refusal = self._user_context_refusal(token, window, limit)
+            if refusal is not None:
+                return refusal
             if user is None:
                 return 401, _problem(401, _TITLES[401]), {}
             fault, hang_for = self._faults.pop(0) if self._faults else (None, 0.0)
@@ -721,6 +715,19 @@ class FakeXApi:
             {"kind": kind, "account": user, "text": text, "target": target, "id": item_id, "at": at, **extra}
         )
 
+    def _user_context_refusal(self, token: str | None, window: "_Window", limit: int) -> Answer | None:
+        """A scripted failure, no token, or the app-only token where X wants a user's: the answer, else None."""
+        if self._failures:
+            status = self._failures.pop(0)
+            if status == 429:
+                return 429, _problem(429, _TITLES[429]), self._rate_headers(window, 0, limit)
+            return status, _problem(status, _TITLES.get(status, "Error")), {}
+        if token is None:
+            return 401, _problem(401, _TITLES[401]), {}
+        if self._bearer_token is not None and hmac.compare_digest(token.encode(), self._bearer_token.encode()):
+            return 403, dict(_UNSUPPORTED_AUTHENTICATION), {}
+        return None
+
     def is_hidden(self, post_id: str) -> bool:
         """Whether the reply `post_id` is hidden now."""
         with self._lock:
@@ -740,15 +747,9 @@ class FakeXApi:
             dead = token in self._retired or (grant is not None and user is None)
             limit = self._dm_limit if dms else self._limit
             window = self._window(f"{'dm_events' if dms else 'users_me'}:{user or '*'}", now)
-            if self._failures:
-                status = self._failures.pop(0)
-                if status == 429:
-                    return 429, _problem(429, _TITLES[429]), self._rate_headers(window, 0, limit)
-                return status, _problem(status, _TITLES.get(status, "Error")), {}
-            if token is None:
-                return 401, _problem(401, _TITLES[401]), {}
-            if self._bearer_token is not None and hmac.compare_digest(token.encode(), self._bearer_token.encode()):
-                return 403, dict(_UNSUPPORTED_AUTHENTICATION), {}
+            refusal = self._user_context_refusal(token, window, limit)
+            if refusal is not None:
+                return refusal
             if dead or (user is None and (self._user_tokens or not dms)):
                 return 401, _problem(401, _TITLES[401]), {}
             if window.used >= limit:

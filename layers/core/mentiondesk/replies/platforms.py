@@ -294,7 +294,17 @@ def _dict(value: Any) -> dict[str, Any]:
 # -- X --------------------------------------------------------------------------------------------
 
 
-class XSender:
+class _HttpSender:
+    """What every sender keeps: where the platform answers, the HTTP session, the time-out, the clock."""
+
+    def __init__(self, *, base_url: str, session: Any, timeout: float, clock: Callable[[], float]) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._session = session
+        self._timeout = timeout
+        self._clock = clock
+
+
+class XSender(_HttpSender):
     """Replies (public posts in a thread, DMs) and hiding replies with the account's OAuth 2.0 user token."""
 
     def __init__(
@@ -306,11 +316,8 @@ class XSender:
         timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        super().__init__(base_url=base_url, session=session, timeout=timeout, clock=clock)
         self._user_token = user_token
-        self._base_url = base_url.rstrip("/")
-        self._session = session
-        self._timeout = timeout
-        self._clock = clock
 
     def send(self, request: SendRequest) -> Sent:
         check_request(request)
@@ -424,7 +431,7 @@ def _x_not_before(headers: Mapping[str, str], now: float) -> int:
 # -- Meta -----------------------------------------------------------------------------------------
 
 
-class MetaSender:
+class MetaSender(_HttpSender):
     """Instagram and Facebook comment replies, private replies, DMs (Instagram Messaging, Messenger) and
     hiding comments, with the account's Page or Instagram access token."""
 
@@ -437,11 +444,8 @@ class MetaSender:
         timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        super().__init__(base_url=base_url, session=session, timeout=timeout, clock=clock)
         self._token_for = token_for
-        self._base_url = base_url.rstrip("/")
-        self._session = session
-        self._timeout = timeout
-        self._clock = clock
 
     def send(self, request: SendRequest) -> Sent:
         check_request(request)
@@ -569,7 +573,7 @@ def _graph_not_before(answer: _Answer, now: float) -> int:
 # -- Google ---------------------------------------------------------------------------------------
 
 
-class GoogleSender:
+class GoogleSender(_HttpSender):
     """Review replies through the My Business API v4 (`accounts.locations.reviews.updateReply`, a PUT:
     sending it twice leaves one reply, so every failure of it may be retried)."""
 
@@ -582,11 +586,8 @@ class GoogleSender:
         timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        super().__init__(base_url=base_url, session=session, timeout=timeout, clock=clock)
         self._token_provider = token_provider
-        self._base_url = base_url.rstrip("/")
-        self._session = session
-        self._timeout = timeout
-        self._clock = clock
 
     def send(self, request: SendRequest) -> Sent:
         check_request(request)

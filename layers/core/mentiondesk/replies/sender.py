@@ -220,22 +220,20 @@ class OutboxSender:
             metrics.add_metric(name="SlaRefreshFailed", unit="Count", value=1)
 
     def _settle_failed(self, ref: OutboxRef, item: dict[str, Any], reason: str, code: str | None) -> Outcome:
-        try:
-            settled = self.transitions.failed(ref, self.worker, iso(self.clock()), reason, code)
-        except OutboxConflict:
-            return "skipped"
-        metrics.add_metric(name="ReplyFailed", unit="Count", value=1)
-        self._tell(ref, settled, "reply_failed")
-        return "failed"
+        return self._settle(ref, "failed", lambda at: self.transitions.failed(ref, self.worker, at, reason, code))
 
     def _settle_unknown(self, ref: OutboxRef, item: dict[str, Any], reason: str) -> Outcome:
+        return self._settle(ref, "unknown", lambda at: self.transitions.unknown(ref, self.worker, at, reason))
+
+    def _settle(self, ref: OutboxRef, outcome: Literal["failed", "unknown"], move: Callable[[str], Any]) -> Outcome:
+        """Settle a leased item as FAILED or UNKNOWN and tell whoever must act."""
         try:
-            settled = self.transitions.unknown(ref, self.worker, iso(self.clock()), reason)
+            settled = move(iso(self.clock()))
         except OutboxConflict:
-            return "skipped"
-        metrics.add_metric(name="ReplyUnknown", unit="Count", value=1)
-        self._tell(ref, settled, "reply_unknown")
-        return "unknown"
+            return "skipped"  # the lease ran out and the sweeper settled it meanwhile
+        metrics.add_metric(name=f"Reply{outcome.title()}", unit="Count", value=1)
+        self._tell(ref, settled, f"reply_{outcome}")
+        return outcome
 
     def _expire(self, ref: OutboxRef, item: dict[str, Any], at: str) -> Outcome:
         if str(item.get("lease_until", "")) >= at:
