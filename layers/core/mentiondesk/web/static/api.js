@@ -88,6 +88,45 @@ export async function apiGet(path, { signal } = {}) {
   return parseJson(res);
 }
 
+/** An error answer's details (the API's `details` list, the 409's `current`), kept on ApiError.body. */
+async function readBody(res) {
+  try {
+    return await res.json();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * POST / PUT / PATCH / DELETE an /api/* resource with a JSON body. 401 → UnauthorizedError; other
+ * errors → ApiError with `status`, `message` and `body` (the parsed answer: details, current state).
+ * Answers the parsed JSON, or null for 204.
+ */
+export async function apiSend(method, path, body, { signal } = {}) {
+  const token = getToken();
+  if (!token) throw new UnauthorizedError('');
+  const headers = { Accept: 'application/json', Authorization: `Bearer ${token}` };
+  const init = { method, headers, signal };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const res = await send(path, init);
+  if (res.status === 401) {
+    clearToken();
+    throw new UnauthorizedError(await readMessage(res));
+  }
+  if (!res.ok) {
+    const answer = await readBody(res);
+    const message = answer && typeof answer.message === 'string' ? answer.message : '';
+    const error = new ApiError(res.status, message);
+    error.body = answer;
+    throw error;
+  }
+  if (res.status === 204) return null;
+  return parseJson(res);
+}
+
 export async function getAuthConfig() {
   const res = await send('/auth/config', { method: 'GET', headers: { Accept: 'application/json' } });
   if (!res.ok) throw new ApiError(res.status, await readMessage(res));

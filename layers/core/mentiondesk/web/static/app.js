@@ -25,6 +25,7 @@ import {
   StateMismatchError,
   UnauthorizedError,
   apiGet,
+  apiSend,
   clearToken,
   cognitoLogoutUrl,
   completeCognitoLogin,
@@ -35,8 +36,12 @@ import {
   startCognitoLogin,
 } from './api.js';
 import { h, safeHttpUrl, svg } from './dom.js';
+import { createComposer } from './composer.js';
+import { renderSettings } from './settings.js';
 
 const POLL_MS = 2000;
+const PRESENCE_MS = 20000; // "still here" on the open ticket (the API lets it lapse after 45 s)
+const LEADS = new Set(['admin', 'supervisor']);
 const PAGE_SIZE = 50;
 const NEW_HIGHLIGHT_MS = 4000;
 const MAX_SEEN = 5000;
@@ -44,6 +49,9 @@ const STATUSES = ['open', 'pending', 'resolved', 'closed', 'all'];
 const SENTIMENTS = ['positive', 'neutral', 'negative'];
 const TRIAGE_STATES = ['pending', 'done', 'failed'];
 const CHANNELS = ['x', 'instagram', 'facebook', 'google'];
+const VIEWS = ['all', 'mine', 'team', 'unassigned', 'sla_at_risk'];
+const INTENTS = ['praise', 'question', 'problem', 'complaint', 'request', 'other'];
+const URGENCIES = ['high', 'normal', 'low'];
 const NARROW = window.matchMedia('(max-width: 959px)');
 const LOAD_ID = Math.random().toString(36).slice(2);
 
@@ -60,6 +68,8 @@ const state = {
   loginBusy: false,
 
   status: readStatus(),
+  view: 'all', // all | mine | team | unassigned | sla_at_risk
+  filters: {}, // channel, sentiment, intent, urgency, language, tag, q
   tickets: [],
   index: new Map(),
   next: null,
@@ -77,6 +87,8 @@ const state = {
   savedListAnchor: null,
 
   seen: new Set(),
+  busy: false, // an action on the open ticket is in flight
+  screenView: 'inbox', // inbox | settings
 
   pollActive: false,
   polling: false,
@@ -449,10 +461,15 @@ function bindShell() {
   refs.inboxLink.addEventListener('click', (e) => {
     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
+    if (state.screenView === 'settings') {
+      location.hash = '#/';
+      return;
+    }
     if (state.openId) closeTicket();
     refs.inboxTitle?.focus();
   });
-  refs.nav.replaceChildren(refs.inboxLink);
+  refs.settingsLink = h('a', { href: '#/settings', class: 'topnav-link', 'data-testid': 'nav-settings' });
+  refs.nav.replaceChildren(refs.inboxLink, refs.settingsLink);
 }
 
 function renderShell() {
@@ -460,6 +477,12 @@ function renderShell() {
   refs.langSwitch.setAttribute('aria-label', t('languageLabel'));
   for (const b of refs.langButtons) b.setAttribute('aria-pressed', String(b.dataset.lang === getLanguage()));
   refs.inboxLink.textContent = t('navInbox');
+  refs.settingsLink.textContent = t('navSettings');
+  refs.settingsLink.hidden = !(state.me && LEADS.has(state.me.role));
+  refs.inboxLink.toggleAttribute('aria-current', state.screenView === 'inbox');
+  if (state.screenView === 'inbox') refs.inboxLink.setAttribute('aria-current', 'page');
+  refs.settingsLink.toggleAttribute('aria-current', state.screenView === 'settings');
+  if (state.screenView === 'settings') refs.settingsLink.setAttribute('aria-current', 'page');
   refs.signout.textContent = t('signOut');
 
   const me = state.me;
@@ -496,7 +519,9 @@ function switchLanguage(code) {
   setLanguage(code);
   renderShell();
   rerenderAlerts();
-  if (state.screen === 'app') {
+  if (state.screen === 'app' && state.screenView === 'settings') {
+    showSettings();
+  } else if (state.screen === 'app') {
     const anchor = captureListAnchor();
     const paneTop = refs.ticketPane.scrollTop;
     renderApp();
@@ -726,16 +751,25 @@ async function startSession({ focus = false } = {}) {
   state.me = me;
   loadSeen();
   resetList();
+  state.screenView = 'inbox';
   renderShell();
   renderApp();
-  const routeId = parseRoute();
-  if (routeId) showTicket(routeId, { focus: false });
-  if (focus && !routeId) refs.inboxTitle.focus();
+  if (wantsSettings()) {
+    showSettings();
+  } else {
+    const routeId = parseRoute();
+    if (routeId) showTicket(routeId, { focus: false });
+    if (focus && !routeId) refs.inboxTitle.focus();
+  }
   startPolling();
 }
 
 function resetSessionState() {
   stopPolling();
+  dropComposer();
+  stopPresence();
+  closeSettings();
+  state.screenView = 'inbox';
   state.me = null;
   state.openId = null;
   state.openTicket = null;
@@ -813,6 +847,50 @@ window.addEventListener('storage', (e) => {
 
 // ------------------------------------------------------------ app layout
 
+function filterSelect(key, values, labelKey, prefix) {
+  const id = `filter-${key}`;
+  const select = h(
+    'select',
+    { id, class: 'select select-sm', 'data-testid': id },
+    h('option', { value: '' }, t('filterAny')),
+    values.map((v) => h('option', { value: v, selected: state.filters[key] === v }, tOr(prefix, v))),
+  );
+  select.addEventListener('change', () => setFilter(key, select.value));
+  return h('div', { class: 'filter' }, h('label', { for: id, class: 'filter-label' }, t(labelKey)), select);
+}
+
+function filterBar() {
+  const search = h('input', {
+    id: 'inbox-search',
+    type: 'search',
+    class: 'input input-sm',
+    'data-testid': 'inbox-search',
+    maxlength: '100',
+    placeholder: t('searchPlaceholder'),
+    value: state.filters.q || '',
+  });
+  let timer = null;
+  search.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => setFilter('q', search.value.trim()), 300);
+  });
+  return h(
+    'details',
+    { class: 'filter-bar', open: Object.values(state.filters).some(Boolean) },
+    h('summary', { class: 'filter-summary' }, t('filtersTitle')),
+    h(
+      'div',
+      { class: 'filter-grid' },
+      h('div', { class: 'filter filter-search' }, h('label', { for: 'inbox-search', class: 'filter-label' }, t('searchLabel')), search),
+      filterSelect('channel', CHANNELS, 'metaChannel', 'channel'),
+      filterSelect('sentiment', SENTIMENTS, 'metaSentiment', 'sentiment'),
+      filterSelect('intent', INTENTS, 'metaIntent', 'intent'),
+      filterSelect('urgency', URGENCIES, 'metaUrgency', 'urgency'),
+      filterSelect('language', ['ja', 'en'], 'metaLanguage', 'lang'),
+    ),
+  );
+}
+
 function renderApp() {
   state.screen = 'app';
   rowCache.clear();
@@ -839,6 +917,11 @@ function renderApp() {
   refs.loadMore.addEventListener('click', loadMore);
   refs.listScroll = h('div', { class: 'list-scroll' }, refs.list, refs.listStatus, h('div', { class: 'load-more-wrap' }, refs.loadMore));
 
+  refs.viewButtons = VIEWS.map((v) => {
+    const b = h('button', { type: 'button', class: 'view-btn', 'data-testid': `view-${v}`, dataset: { view: v }, 'aria-pressed': String(v === state.view) }, t(`view.${v}`));
+    b.addEventListener('click', () => setView(v));
+    return b;
+  });
   const inboxPane = h(
     'section',
     { class: 'pane inbox-pane', 'aria-labelledby': 'inbox-title' },
@@ -848,6 +931,8 @@ function renderApp() {
       refs.inboxTitle,
       h('div', { class: 'filter' }, h('label', { for: 'status-filter', class: 'filter-label' }, t('statusFilter')), select),
     ),
+    h('div', { class: 'view-tabs', role: 'group', 'aria-label': t('viewsLabel'), 'data-testid': 'inbox-views' }, refs.viewButtons),
+    filterBar(),
     refs.listScroll,
   );
   refs.ticketPane = h('section', { class: 'pane ticket-pane', 'aria-label': t('conversation') });
@@ -873,10 +958,40 @@ function parseRoute() {
   }
 }
 
+function wantsSettings() {
+  return /^#\/settings(\/|$)/.test(location.hash) && state.me && LEADS.has(state.me.role);
+}
+
 function onRoute() {
   if (state.screen !== 'app') return;
+  if (wantsSettings()) {
+    if (state.screenView !== 'settings') showSettings();
+    return;
+  }
+  if (state.screenView === 'settings') {
+    state.screenView = 'inbox';
+    closeSettings();
+    renderShell();
+    renderApp();
+  }
   const id = parseRoute();
   if (id !== state.openId) showTicket(id, { focus: false });
+}
+
+function showSettings() {
+  if (state.openId) showTicket(null, { focus: false });
+  state.screenView = 'settings';
+  closeSettings();
+  renderShell();
+  const host = h('div', { class: 'settings-host' });
+  refs.main.replaceChildren(host);
+  refs.settingsCleanup = renderSettings(host, { me: state.me, onError: (err) => reportError(err, 'settings') });
+  updateTitle();
+}
+
+function closeSettings() {
+  if (refs.settingsCleanup) refs.settingsCleanup();
+  refs.settingsCleanup = null;
 }
 
 function openTicket(id, { focus = true } = {}) {
@@ -921,6 +1036,11 @@ function showTicket(id, { focus = false } = {}) {
   renderTicketPane();
   updateTitle();
 
+  if (id !== previous) {
+    dropComposer();
+    if (id) startPresence(id);
+    else stopPresence();
+  }
   if (id) {
     if (focus) pane.focus({ preventScroll: true });
     loadTicket(id);
@@ -954,10 +1074,7 @@ function setStatus(status) {
   if (!STATUSES.includes(status) || status === state.status) return;
   state.status = status;
   writeStatus(status);
-  resetList();
-  renderList();
-  refs.listScroll.scrollTop = 0;
-  refreshList().catch((err) => reportError(err, 'list'));
+  reloadList();
 }
 
 function validTickets(items) {
@@ -970,10 +1087,36 @@ function setTickets(list) {
   state.index = new Map(state.tickets.map((tk) => [tk.id, tk]));
 }
 
+/** The inbox request: status, view, filters and search as the API takes them. */
+function listParams(extra = {}) {
+  const params = new URLSearchParams({ status: state.status, limit: String(PAGE_SIZE), view: state.view, ...extra });
+  for (const [key, value] of Object.entries(state.filters)) if (value) params.set(key, value);
+  return params;
+}
+
+function setView(view) {
+  if (!VIEWS.includes(view) || view === state.view) return;
+  state.view = view;
+  for (const b of refs.viewButtons || []) b.setAttribute('aria-pressed', String(b.dataset.view === view));
+  reloadList();
+}
+
+function setFilter(key, value) {
+  if ((state.filters[key] || '') === value) return;
+  state.filters = { ...state.filters, [key]: value };
+  reloadList();
+}
+
+function reloadList() {
+  resetList();
+  renderList();
+  refs.listScroll.scrollTop = 0;
+  refreshList().catch((err) => reportError(err, 'list'));
+}
+
 async function refreshList() {
   const gen = state.listGen;
-  const params = new URLSearchParams({ status: state.status, limit: String(PAGE_SIZE) });
-  const data = await apiGet(`/api/tickets?${params}`);
+  const data = await apiGet(`/api/tickets?${listParams()}`);
   if (gen !== state.listGen || state.screen !== 'app') return;
   dismissAlert('network');
   dismissAlert('list');
@@ -1016,8 +1159,7 @@ async function loadMore() {
   const hadFocus = document.activeElement === refs.loadMore;
   const before = state.tickets.length;
   try {
-    const params = new URLSearchParams({ status: state.status, limit: String(PAGE_SIZE), cursor: state.next });
-    const data = await apiGet(`/api/tickets?${params}`);
+    const data = await apiGet(`/api/tickets?${listParams({ cursor: state.next })}`);
     if (gen !== state.listGen) return;
     const items = validTickets(isObject(data) ? data.items : null).filter((tk) => !state.index.has(tk.id));
     setTickets([...state.tickets, ...items]);
@@ -1270,7 +1412,7 @@ function renderTicketPane({ preserve = false } = {}) {
   } else {
     content = ticketView(state.openTicket);
   }
-  pane.replaceChildren(content);
+  if (pane.firstChild !== content || pane.childNodes.length !== 1) pane.replaceChildren(content);
 
   if (preserve) {
     pane.scrollTop = top;
@@ -1296,6 +1438,9 @@ function emptyPane() {
         h('div', null, h('dt', null, key('j'), ' / ', key('k')), h('dd', null, t('shortcutMove'))),
         h('div', null, h('dt', null, key('Enter')), h('dd', null, t('shortcutOpen'))),
         h('div', null, h('dt', null, key('Esc')), h('dd', null, t('shortcutBack'))),
+        h('div', null, h('dt', null, key('r')), h('dd', null, t('shortcutReply'))),
+        h('div', null, h('dt', null, key('a')), h('dd', null, t('shortcutAssign'))),
+        h('div', null, h('dt', null, key('e')), h('dd', null, t('shortcutResolve'))),
       ),
     ),
   );
@@ -1385,6 +1530,13 @@ function ticketView(tk) {
       : h('p', { class: 'muted' }, t('noMessages')),
   );
 
+  const side = h(
+    'div',
+    { class: 'ticket-side' },
+    notesSection(tk),
+    otherTicketsSection(tk),
+  );
+
   const activity = h(
     'section',
     { class: 'ticket-section activity-section', 'aria-labelledby': 'activity-title' },
@@ -1392,11 +1544,263 @@ function ticketView(tk) {
     events.length ? h('ol', { class: 'timeline' }, events.map((ev) => eventItem(ev, tk))) : h('p', { class: 'muted' }, t('noEvents')),
   );
 
-  return h(
+  // The parts a live update replaces; the composer between them stays where it is (moving it would
+  // interrupt a Japanese IME composition and lose the caret).
+  const parts = {
+    top: [header, ticketActions(tk), labelCorrection(tk), presenceLine(tk)],
+    thread: [thread],
+    aside: [side, activity],
+  };
+  const existing = refs.ticketParts;
+  if (existing && existing.id === tk.id && existing.article.isConnected) {
+    existing.top.replaceChildren(...parts.top);
+    existing.thread.replaceChildren(...parts.thread);
+    existing.aside.replaceChildren(...parts.aside);
+    composerFor(tk);
+    return existing.article;
+  }
+  const top = h('div', { class: 'ticket-top' }, ...parts.top);
+  const threadSlot = h('div', { class: 'ticket-thread' }, ...parts.thread);
+  const aside = h('div', { class: 'ticket-aside' }, ...parts.aside);
+  const article = h(
     'article',
     { class: 'ticket', 'data-testid': 'ticket-view', dataset: { ticketId: tk.id }, 'aria-labelledby': 'ticket-title' },
-    header,
-    h('div', { class: 'ticket-body' }, thread, activity),
+    top,
+    h('div', { class: 'ticket-body' }, h('div', { class: 'ticket-main' }, threadSlot, composerFor(tk)), aside),
+  );
+  refs.ticketParts = { id: tk.id, article, top, thread: threadSlot, aside };
+  return article;
+}
+
+// ------------------------------------------------------------ acting on the open ticket
+
+function isMine(tk) {
+  return Boolean(tk.assignee && state.me && tk.assignee.id === state.me.user_id);
+}
+
+function ticketActions(tk) {
+  const id = tk.id;
+  const buttons = [];
+  if (!isMine(tk) && tk.status !== 'closed') {
+    buttons.push(actionButton(t('actionAssignMe'), 'action-assign-me', () => assignTo(id, state.me.user_id), 'a'));
+  }
+  if (isMine(tk)) {
+    buttons.push(actionButton(t('actionUnassign'), 'action-unassign', () => assignTo(id, null)));
+  }
+  if (tk.status === 'open' || tk.status === 'pending') {
+    buttons.push(actionButton(t('actionResolve'), 'action-resolve', () => changeTicket(id, { status: 'resolved' }), 'e'));
+  }
+  if (tk.status === 'open') {
+    buttons.push(actionButton(t('actionPending'), 'action-pending', () => changeTicket(id, { status: 'pending' })));
+  }
+  if (tk.status === 'resolved' || tk.status === 'closed') {
+    buttons.push(actionButton(t('actionReopen'), 'action-reopen', () => changeTicket(id, { status: 'open' })));
+  }
+  const priority = h(
+    'select',
+    { id: 'action-priority', class: 'select select-sm', 'data-testid': 'action-priority', dataset: { focusKey: 'priority' } },
+    ['low', 'normal', 'high', 'urgent'].map((p) => h('option', { value: p, selected: (tk.priority || 'normal') === p }, tOr('priority', p))),
+  );
+  priority.addEventListener('change', () => changeTicket(id, { priority: priority.value }));
+  return h(
+    'div',
+    { class: 'ticket-actions', role: 'group', 'aria-label': t('actionsLabel'), 'data-testid': 'ticket-actions' },
+    ...buttons,
+    h('label', { class: 'filter-label', for: 'action-priority' }, t('metaPriority')),
+    priority,
+  );
+}
+
+function actionButton(label, testId, run, key = null) {
+  const b = h(
+    'button',
+    { type: 'button', class: 'btn btn-sm', 'data-testid': testId, dataset: { focusKey: testId }, disabled: state.busy },
+    label,
+    key ? h('kbd', { class: 'kbd-hint', 'aria-hidden': 'true' }, key) : null,
+  );
+  if (key) b.setAttribute('aria-keyshortcuts', key);
+  b.addEventListener('click', run);
+  return b;
+}
+
+/** Run one change of the open ticket; a stale version reloads it and says a colleague changed it. */
+async function act(id, change, done) {
+  if (state.busy) return;
+  state.busy = true;
+  try {
+    await change();
+    announce(done);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 409) {
+      showAlert(() => t('staleTicket'), { key: 'action', tone: 'info' });
+    } else {
+      reportError(err, 'action');
+    }
+  } finally {
+    state.busy = false;
+    state.openJson = '';
+    if (state.openId === id) await loadTicket(id);
+    refreshList().catch((err) => reportError(err, 'list'));
+  }
+}
+
+function currentVersion(id) {
+  return state.openTicket && state.openTicket.id === id ? state.openTicket.version : state.index.get(id)?.version;
+}
+
+function assignTo(id, agentId) {
+  return act(
+    id,
+    () => apiSend('POST', `/api/tickets/${encodeURIComponent(id)}/assignment`, { version: currentVersion(id), agent_id: agentId }),
+    agentId ? t('assignedToYou') : t('unassignedDone'),
+  );
+}
+
+function changeTicket(id, fields) {
+  return act(
+    id,
+    () => apiSend('PATCH', `/api/tickets/${encodeURIComponent(id)}`, { version: currentVersion(id), ...fields }),
+    fields.status ? t('statusChanged', { status: tOr('status', fields.status) }) : t('ticketUpdated'),
+  );
+}
+
+/** Agents correct the classifier: the labels stay on the ticket and teach the tenant's model. */
+function labelCorrection(tk) {
+  const fields = [
+    ['sentiment', SENTIMENTS, 'metaSentiment'],
+    ['intent', INTENTS, 'metaIntent'],
+    ['urgency', URGENCIES, 'metaUrgency'],
+  ];
+  const selects = fields.map(([key, values, label]) => {
+    const id = `correct-${key}`;
+    const select = h(
+      'select',
+      { id, class: 'select select-sm', 'data-testid': id, dataset: { focusKey: id } },
+      values.map((v) => h('option', { value: v, selected: tk[key] === v }, tOr(key, v))),
+    );
+    return [key, select, h('div', { class: 'filter' }, h('label', { for: id, class: 'filter-label' }, t(label)), select)];
+  });
+  const save = h('button', { type: 'submit', class: 'btn btn-sm', 'data-testid': 'correct-save' }, t('correctSave'));
+  const form = h('form', { class: 'correct-form' }, ...selects.map(([, , wrap]) => wrap), save);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const changes = {};
+    for (const [key, select] of selects) if (select.value !== tk[key]) changes[key] = select.value;
+    if (!Object.keys(changes).length) return;
+    act(tk.id, () => apiSend('POST', `/api/tickets/${encodeURIComponent(tk.id)}/labels`, { version: currentVersion(tk.id), ...changes }), t('labelsCorrected'));
+  });
+  const details = h(
+    'details',
+    { class: 'correct-labels', 'data-testid': 'correct-labels', open: refs.correctOpen === tk.id },
+    h('summary', { class: 'filter-summary' }, t('correctTitle')),
+    form,
+  );
+  details.addEventListener('toggle', () => {
+    refs.correctOpen = details.open ? tk.id : null; // kept open across the live re-renders
+  });
+  return details;
+}
+
+// ------------------------------------------------------------ who else is here
+
+function presenceLine(tk) {
+  const others = (Array.isArray(tk.presence) ? tk.presence : []).filter((p) => isObject(p) && p.user_id !== state.me?.user_id);
+  const line = h('p', { class: 'presence', 'data-testid': 'presence', 'aria-live': 'polite' });
+  if (!others.length) {
+    line.hidden = true;
+    return line;
+  }
+  line.append(
+    ...others.map((p) =>
+      h('span', { class: `presence-item is-${p.state === 'typing' ? 'typing' : 'viewing'}` }, h('span', { class: 'avatar avatar-sm', 'aria-hidden': 'true' }, firstChar(str(p.name))), t(p.state === 'typing' ? 'presenceTyping' : 'presenceViewing', { name: str(p.name) })),
+    ),
+  );
+  return line;
+}
+
+function startPresence(id) {
+  stopPresence();
+  const beat = () => apiSend('PUT', `/api/tickets/${encodeURIComponent(id)}/presence`, { state: 'viewing' }).catch(() => {});
+  beat();
+  refs.presenceTimer = setInterval(beat, PRESENCE_MS);
+  refs.presenceId = id;
+}
+
+function stopPresence() {
+  clearInterval(refs.presenceTimer);
+  refs.presenceTimer = null;
+  const id = refs.presenceId;
+  refs.presenceId = null;
+  if (id && getToken()) apiSend('DELETE', `/api/tickets/${encodeURIComponent(id)}/presence`).catch(() => {});
+}
+
+// ------------------------------------------------------------ the composer, notes, the customer's other tickets
+
+function composerFor(tk) {
+  if (!refs.composer || refs.composer.id !== tk.id) {
+    dropComposer();
+    refs.composer = createComposer({ ticket: tk, me: state.me, onChanged: () => act(tk.id, async () => {}, '') });
+    refs.composer.id = tk.id;
+  }
+  refs.composer.update(tk);
+  return refs.composer.el;
+}
+
+function dropComposer() {
+  if (refs.composer) refs.composer.destroy();
+  refs.composer = null;
+}
+
+function notesSection(tk) {
+  const notes = (Array.isArray(tk.notes) ? tk.notes.filter(isObject) : []).sort((a, b) => timeValue(a.at) - timeValue(b.at));
+  const input = h('textarea', { id: 'note-text', class: 'textarea', rows: '2', maxlength: '5000', 'data-testid': 'note-text', dataset: { focusKey: 'note' } });
+  input.value = refs.noteDraft && refs.noteDraft.id === tk.id ? refs.noteDraft.text : '';
+  input.addEventListener('input', () => {
+    refs.noteDraft = { id: tk.id, text: input.value };
+  });
+  const add = h('button', { type: 'submit', class: 'btn btn-sm', 'data-testid': 'note-add' }, t('noteAdd'));
+  const form = h('form', { class: 'note-form' }, h('label', { for: 'note-text', class: 'sr-only' }, t('noteLabel')), input, add);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    act(
+      tk.id,
+      async () => {
+        await apiSend('POST', `/api/tickets/${encodeURIComponent(tk.id)}/notes`, { text });
+        refs.noteDraft = null;
+      },
+      t('noteAdded'),
+    );
+  });
+  return h(
+    'section',
+    { class: 'ticket-section notes-section', 'aria-labelledby': 'notes-title' },
+    h('h3', { id: 'notes-title', class: 'section-title' }, t('notesTitle'), h('span', { class: 'count' }, formatNumber(notes.length))),
+    notes.length
+      ? h(
+          'ol',
+          { class: 'notes', 'data-testid': 'notes' },
+          notes.map((n) => h('li', { class: 'note' }, h('p', { class: 'note-meta muted' }, h('span', { dir: 'auto' }, str(n.author_name)), ' · ', timeEl(n.at)), h('p', { class: 'note-text', dir: 'auto' }, str(n.text)))),
+        )
+      : h('p', { class: 'muted' }, t('noNotes')),
+    form,
+  );
+}
+
+function otherTicketsSection(tk) {
+  const others = Array.isArray(tk.other_tickets) ? tk.other_tickets.filter(isObject) : [];
+  return h(
+    'section',
+    { class: 'ticket-section others-section', 'aria-labelledby': 'others-title' },
+    h('h3', { id: 'others-title', class: 'section-title' }, t('otherTickets'), h('span', { class: 'count' }, formatNumber(others.length))),
+    others.length
+      ? h(
+          'ul',
+          { class: 'other-tickets', 'data-testid': 'other-tickets' },
+          others.map((o) => h('li', null, h('a', { href: ticketHref(str(o.id)) }, h('span', { dir: 'auto' }, str(o.subject) || str(o.id))), ' ', timeEl(o.created_at))),
+        )
+      : h('p', { class: 'muted' }, t('noOtherTickets')),
   );
 }
 
@@ -1626,7 +2030,7 @@ async function tick() {
   if (state.polling || !state.pollActive) return;
   state.polling = true;
   try {
-    const jobs = [refreshList().catch((err) => reportError(err, 'list'))];
+    const jobs = state.screenView === 'inbox' ? [refreshList().catch((err) => reportError(err, 'list'))] : [];
     if (state.openId && !state.openError) jobs.push(loadTicket(state.openId));
     await Promise.all(jobs);
     if (state.screen === 'app') updateRelativeTimes();
@@ -1657,6 +2061,10 @@ function onKeyDown(e) {
   const ticketFullScreen = NARROW.matches && state.openId;
 
   if (e.key === 'Escape') {
+    if (target && (target.tagName === 'TEXTAREA' || target.tagName === 'INPUT')) {
+      target.blur(); // leave the field (a draft is never closed away by Escape)
+      return;
+    }
     if (state.openId && !(target && target.tagName === 'SELECT')) {
       e.preventDefault();
       closeTicket();
@@ -1668,6 +2076,14 @@ function onKeyDown(e) {
     if (ticketFullScreen) return;
     e.preventDefault();
     moveSelection(e.key === 'j' ? 1 : -1);
+  } else if ((e.key === 'r' || e.key === 'a' || e.key === 'e') && state.openTicket && state.openId) {
+    e.preventDefault();
+    if (e.key === 'r') {
+      refs.composer?.focus?.();
+    } else {
+      const testId = e.key === 'a' ? 'action-assign-me' : 'action-resolve';
+      refs.ticketPane.querySelector(`[data-testid="${testId}"]`)?.click();
+    }
   } else if (e.key === 'Enter') {
     if (target && target.closest('a, button, summary, [role="button"]')) return; // native activation
     if (ticketFullScreen || !state.selectedId || !state.index.has(state.selectedId)) return;

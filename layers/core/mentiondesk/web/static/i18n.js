@@ -85,6 +85,43 @@ const DICT = {
     shortcutMove: 'next / previous ticket',
     shortcutOpen: 'open the selected ticket',
     shortcutBack: 'back to the list',
+    shortcutReply: 'reply',
+    shortcutAssign: 'assign to me',
+    shortcutResolve: 'resolve',
+    navSettings: 'Settings',
+    viewsLabel: 'Views',
+    correctTitle: 'Labels wrong? Correct them (this teaches your model)',
+    correctSave: 'Save labels',
+    labelsCorrected: 'Labels corrected.',
+    'view.all': 'All',
+    'view.mine': 'Mine',
+    'view.team': 'My team',
+    'view.unassigned': 'Unassigned',
+    'view.sla_at_risk': 'SLA at risk',
+    filtersTitle: 'Filters and search',
+    filterAny: 'Any',
+    searchLabel: 'Search',
+    searchPlaceholder: 'Words in the subject or latest message',
+    actionsLabel: 'Ticket actions',
+    actionAssignMe: 'Assign to me',
+    actionUnassign: 'Give back',
+    actionResolve: 'Resolve',
+    actionPending: 'Wait for customer',
+    actionReopen: 'Reopen',
+    staleTicket: 'A colleague changed this ticket a moment ago. It now shows their change; check it and try again.',
+    assignedToYou: 'Assigned to you.',
+    unassignedDone: 'Given back to the team queue.',
+    statusChanged: 'Status: {status}.',
+    ticketUpdated: 'Ticket updated.',
+    presenceViewing: '{name} is viewing',
+    presenceTyping: '{name} is typing…',
+    notesTitle: 'Private notes',
+    noNotes: 'No notes yet. Notes are never sent to the customer.',
+    noteLabel: 'Add a private note (@name notifies a colleague)',
+    noteAdd: 'Add note',
+    noteAdded: 'Note added.',
+    otherTickets: 'This customer’s other tickets',
+    noOtherTickets: 'No other tickets.',
     backToInbox: 'Back to inbox',
     closeTicket: 'Close',
     ticketLoading: 'Loading ticket…',
@@ -286,6 +323,43 @@ const DICT = {
     shortcutMove: '次 / 前のチケット',
     shortcutOpen: '選択中のチケットを開く',
     shortcutBack: '一覧に戻る',
+    shortcutReply: '返信',
+    shortcutAssign: '自分に割り当て',
+    shortcutResolve: '解決',
+    navSettings: '設定',
+    viewsLabel: '表示',
+    correctTitle: '分類が違う場合は修正（あなたのチームのモデルが学習します）',
+    correctSave: '分類を保存',
+    labelsCorrected: '分類を修正しました。',
+    'view.all': 'すべて',
+    'view.mine': '自分の担当',
+    'view.team': '自分のチーム',
+    'view.unassigned': '未割り当て',
+    'view.sla_at_risk': 'SLA 期限が近い',
+    filtersTitle: '絞り込みと検索',
+    filterAny: 'すべて',
+    searchLabel: '検索',
+    searchPlaceholder: '件名・最新メッセージの語句',
+    actionsLabel: 'チケットの操作',
+    actionAssignMe: '自分に割り当て',
+    actionUnassign: '担当を外す',
+    actionResolve: '解決',
+    actionPending: 'お客様の返答待ち',
+    actionReopen: '再オープン',
+    staleTicket: '他の担当者がたった今このチケットを変更しました。変更後の内容を表示しています。確認してからもう一度操作してください。',
+    assignedToYou: 'あなたに割り当てました。',
+    unassignedDone: 'チームのキューに戻しました。',
+    statusChanged: 'ステータス：{status}',
+    ticketUpdated: 'チケットを更新しました。',
+    presenceViewing: '{name} さんが閲覧中',
+    presenceTyping: '{name} さんが入力中…',
+    notesTitle: '社内メモ',
+    noNotes: 'メモはまだありません。メモはお客様には送信されません。',
+    noteLabel: '社内メモを追加（@名前 で同僚に通知）',
+    noteAdd: 'メモを追加',
+    noteAdded: 'メモを追加しました。',
+    otherTickets: 'このお客様の他のチケット',
+    noOtherTickets: '他のチケットはありません。',
     backToInbox: '受信箱に戻る',
     closeTicket: '閉じる',
     ticketLoading: 'チケットを読み込み中…',
@@ -456,6 +530,19 @@ export function setLanguage(code) {
   formatters = new Map();
   storageSet(LANG_KEY, code);
   document.documentElement.lang = code;
+}
+
+/**
+ * Add a feature module's own strings ({en: {...}, ja: {...}}), so each module keeps its words beside
+ * its code. A key defined twice is a mistake and throws at start-up.
+ */
+export function addStrings(dict) {
+  for (const code of ['en', 'ja']) {
+    for (const [key, value] of Object.entries(dict[code] || {})) {
+      if (key in DICT[code]) throw new Error(`string ${key} defined twice`);
+      DICT[code][key] = value;
+    }
+  }
 }
 
 /** Translate `key`; unknown keys fall back to English, then to the key itself. */
