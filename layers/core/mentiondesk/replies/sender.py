@@ -78,7 +78,7 @@ def reply_message(item: dict[str, Any], platform_id: str, url: str | None, now: 
         ticket_id=item["ticket_id"],
         direction="outbound",
         platform=item["platform"],
-        kind="dm" if mode in ("dm", "private_reply") else ("review" if item["platform"] == "google" else "reply"),
+        kind="dm" if mode in ("dm", "private_reply") else "reply",
         native_id=platform_id,
         conversation_id=str(item.get("conversation_id") or item.get("reply_to_native_id") or item["ticket_id"]),
         reply_to=item.get("reply_to_native_id"),

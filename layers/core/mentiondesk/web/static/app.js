@@ -1822,6 +1822,13 @@ function urlLine(label, url, focusKey) {
   );
 }
 
+/** How the platform shows this message: a private conversation, a review, or a public post. */
+function messageStyle(m, tk) {
+  if (m.kind === 'dm' || (m.direction === 'outbound' && tk.kind === 'dm')) return 'dm';
+  if (m.kind === 'review' || tk.channel === 'google') return 'review';
+  return 'public';
+}
+
 function messageItem(m, tk, index) {
   const a = isObject(m.author) ? m.author : {};
   const outbound = m.direction === 'outbound';
@@ -1829,7 +1836,11 @@ function messageItem(m, tk, index) {
   const key = str(m.id) || String(index);
   return h(
     'li',
-    { class: outbound ? 'msg msg-out' : 'msg msg-in', 'data-testid': 'ticket-message', dataset: { messageId: m.id } },
+    {
+      class: `msg ${outbound ? 'msg-out' : 'msg-in'} msg-style-${messageStyle(m, tk)}`,
+      'data-testid': 'ticket-message',
+      dataset: { messageId: m.id },
+    },
     h(
       'article',
       { class: 'msg-card' },
@@ -1863,7 +1874,7 @@ function messageItem(m, tk, index) {
           )
         : null,
       m.url ? urlLine(t('openPost'), m.url, `url-${key}`) : null,
-      m.reply_to ? h('p', { class: 'muted small' }, t('inReplyTo', { id: str(m.reply_to) })) : null,
+      m.reply_to && messageStyle(m, tk) === 'public' ? h('p', { class: 'muted small' }, t('inReplyTo', { id: str(m.reply_to) })) : null,
     ),
   );
 }
