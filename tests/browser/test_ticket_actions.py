@@ -134,3 +134,37 @@ def test_an_agent_corrects_the_labels(stack: LocalStack, page: Any) -> None:
     wait_for(lambda: stack.store.tickets.get(demo.TENANT, ticket_id).intent == "complaint")
     assert stack.store.tickets.get(demo.TENANT, ticket_id).urgency == "high"
     assert page.problems == []
+
+
+def test_script_and_data_links_are_shown_but_not_clickable(stack: LocalStack, page: Any) -> None:
+    from mentiondesk.ingest.service import IngestService
+    from mentiondesk.models import Author, InboundMessage, MediaRef
+
+    from tests.conftest import RecordingStarter
+
+    # Given a message whose platform links are script and data URLs (a hostile or broken payload)
+    IngestService(stack.store, RecordingStarter(), clock=lambda: "2026-11-23T09:00:00.000Z").apply(
+        [
+            InboundMessage(
+                platform="x",
+                account_id=demo.X_ACCOUNT_ID,
+                native_id="8200000000000000099",
+                kind="mention",
+                conversation_id="8200000000000000099",
+                author=Author(platform_user_id="7700000000000000099", handle="linker"),
+                text="@mentiondesk_jp リンク付きの投稿です",
+                created_at="2026-11-23T09:00:00.000Z",
+                url="javascript:alert(document.domain)",
+                media=(MediaRef(type="photo", url="data:text/html,<script>alert(1)</script>"),),
+            )
+        ]
+    )
+    ticket_id = str(stack.store.tickets.find_native(demo.TENANT, "x", "8200000000000000099")["ticket_id"])  # type: ignore[index]
+    sign_in(page, stack.url, "agent1@demo.local")
+    page.goto(f"{stack.url}/#/tickets/{ticket_id}")
+    message = page.get_by_test_id("ticket-message").first
+    # Then the addresses are shown as text, and nothing links to them
+    expect(message).to_contain_text("javascript:alert(document.domain)")
+    expect(message).to_contain_text("data:text/html")
+    assert page.locator("a[href^='javascript:'], a[href^='data:']").count() == 0
+    assert page.problems == []
