@@ -116,6 +116,8 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/agents"): Case(body=lambda w: {"email": "new@acme.test", "name": "New"}, resource=False),
     ("PATCH", "/api/agents/<user_id>"): Case(body=v(1, capacity=5), stale=v(99, capacity=5)),
     ("GET", "/api/audit"): Case(query={"month": "2026-11"}, resource=False),
+    ("GET", "/api/reports/summary"): Case(query={"from": "2026-11-01", "to": "2026-11-30"}, resource=False),
+    ("GET", "/api/reports/backlog"): Case(resource=False),
     ("GET", "/api/me/notifications"): Case(resource=False),
     ("GET", "/api/rules"): Case(resource=False),
     ("POST", "/api/rules"): Case(body=lambda w: {**RULE, "id": "refunds2"}, resource=False),

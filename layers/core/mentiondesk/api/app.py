@@ -15,6 +15,7 @@ from mentiondesk.api.routers import (
     me,
     monitors,
     replies,
+    reports,
     rules,
     sla,
     suggestions,
@@ -26,7 +27,7 @@ from mentiondesk.http import SECURITY_HEADERS
 def build_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
     app.use(middlewares=[authorization_middleware])
-    for module in (me, tickets, replies, suggestions, customers, channels, monitors, sla, rules, directory):
+    for module in (me, tickets, replies, suggestions, customers, channels, monitors, sla, rules, directory, reports):
         app.include_router(module.router)
     errors.register(app)
 

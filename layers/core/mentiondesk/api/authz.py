@@ -8,6 +8,7 @@ STAFF = frozenset({"admin", "supervisor", "agent"})
 EVERYONE = frozenset({"admin", "supervisor", "agent", "finance"})
 ADMINS = frozenset({"admin"})
 LEADS = frozenset({"admin", "supervisor"})
+REPORT_READERS = frozenset({"admin", "supervisor", "finance"})  # figures only, never message bodies
 
 # Finance sees costs, never message bodies: ticket routes are for staff only.
 ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
@@ -55,6 +56,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/agents"): ADMINS,
     ("PATCH", "/api/agents/<user_id>"): LEADS,
     ("GET", "/api/audit"): ADMINS,
+    ("GET", "/api/reports/summary"): REPORT_READERS,
+    ("GET", "/api/reports/backlog"): LEADS,
     ("PUT", "/api/teams/<team_id>/calendar"): LEADS,
     ("GET", "/api/me/notifications"): STAFF,
     ("GET", "/api/rules"): LEADS,

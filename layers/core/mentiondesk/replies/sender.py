@@ -27,6 +27,7 @@ from mentiondesk.replies.platforms import (
     SendRequest,
     Sent,
 )
+from mentiondesk.reports import events
 from mentiondesk.sla import service as sla
 from mentiondesk.store.factory import Store
 from mentiondesk.store.notifications import notification_item
@@ -181,6 +182,7 @@ class OutboxSender:
         now = iso(self.clock())
         also: list[dict[str, Any]] = []
         if item["operation"] == "reply":
+            also += self._reply_rollups(ref, item, now)
             also += self.store.tickets.reply_items(ref.tenant, reply_message(item, sent.platform_id, sent.url, now))
             if item.get("customer_id") and item.get("text"):
                 remembered = recent_reply_item(ref.tenant, item["id"], item["customer_id"], item["text"], now)
@@ -209,6 +211,16 @@ class OutboxSender:
         if item["operation"] == "reply":
             self._stop_clocks(ref)
         return "sent"
+
+    def _reply_rollups(self, ref: OutboxRef, item: dict[str, Any], now: str) -> list[dict[str, Any]]:
+        """The report rollups this reply counts (replies, first or next response), in its SENT transaction."""
+        try:
+            detail = self.store.tickets.detail(ref.tenant, ref.ticket_id)
+        except NotFound:
+            return []  # the ticket is gone (erased): its reply still settles, nothing to count
+        calendar = sla.calendar_for(self.store, ref.tenant, detail.ticket.team)
+        agent = _agent_of(str(item.get("source", ""))) or "automation"
+        return events.reply_sent(detail.ticket, detail.messages, now, agent, calendar)
 
     def _stop_clocks(self, ref: OutboxRef) -> None:
         try:

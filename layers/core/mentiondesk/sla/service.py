@@ -19,6 +19,7 @@ from mentiondesk.clock import iso, parse_iso
 from mentiondesk.errors import NotFound, TransientStoreError
 from mentiondesk.models import Agent, Message, Ticket, TicketEvent
 from mentiondesk.observability import logger, metrics
+from mentiondesk.reports import events
 from mentiondesk.rules.facts import ticket_facts
 from mentiondesk.sla.calendar import DEFAULT_CALENDAR, BusinessCalendar
 from mentiondesk.sla.clocks import Alert, Clock, Entry, SlaState, evaluate
@@ -201,7 +202,8 @@ def _save(
             "wake_at": result.wake_at,
             "generation": new_generation,
         }
-        if not store.tickets.set_sla(tenant, ticket_id, generation, sla):
+        counted = events.sla_outcomes(ticket, ticket.sla_clocks, result.clocks, policy.id if policy else None)
+        if not store.tickets.set_sla(tenant, ticket_id, generation, sla, counted):
             continue  # someone else moved the clocks on; read again
         if moved and generation and ticket.sla_wake_at:
             timers.stop(tenant, ticket_id, generation, ticket.sla_wake_at)
@@ -250,7 +252,8 @@ def check(
             "wake_at": result.wake_at,
             "generation": generation,
         }
-        if not store.tickets.set_sla(tenant, ticket_id, generation, sla):
+        counted = events.sla_outcomes(ticket, ticket.sla_clocks, result.clocks, ticket.sla_policy_id)
+        if not store.tickets.set_sla(tenant, ticket_id, generation, sla, counted):
             continue
         return {"wake_at": result.wake_at, "moot": False, "fired": fired}
     raise TransientStoreError("SLA state kept changing under us")

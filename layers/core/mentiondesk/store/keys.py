@@ -24,6 +24,7 @@ XRATE                                      {endpoint}                X rate-limi
 XREAD#{yyyy-mm-dd}                         {post|user}#{id}          read register: billed once per UTC day (TTL)
 TENANT#{t}#USAGE#{yyyy-mm}                 {provider}#{day}#{source} usage ledger (reads, calls, micro-dollars)
 TENANT#{t}#REPLIES                         {sent_at}#{item}          replies sent (copy-paste check; TTL 90 days)
+TENANT#{t}#ROLLUP#{dim}                    {day}#{value}#{shard}     report counters per day (store/rollups.py)
 TENANT#{t}#AUDIT#{yyyy-mm}                 {at}#{id}                 audit log (append-only; never updated)
 TENANT#{t}#ERASED#{sha256}                 ERASED                    erased customer: erased_at only (TTL 400 days)
 TENANT#{t}#ALERTS                          AT#{at}#{id}              admin alerts (TTL 90 days)

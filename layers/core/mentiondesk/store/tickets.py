@@ -3,7 +3,7 @@
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -14,7 +14,7 @@ from mentiondesk import ids
 from mentiondesk.clock import iso, utcnow
 from mentiondesk.errors import Conflict, InvalidRequest, NotFound, TicketNotFound, TransientStoreError
 from mentiondesk.models import Agent, InboundMessage, Message, Ticket, TicketEvent, TicketStatus
-from mentiondesk.store import keys
+from mentiondesk.store import keys, rollups
 from mentiondesk.store.dynamo import Table, assignments, cancellation_codes, error_code
 from mentiondesk.store.outbox import public as outbox_public
 from mentiondesk.store.presence import current
@@ -470,6 +470,18 @@ class TicketStore:
                     }
                 }
             )
+        # Report rollups, counted in the same transaction (exactly once): a new ticket, or a message.
+        counted = {
+            "platform": msg.platform,
+            "team": parent.get("team") if parent else team,
+            "account_id": msg.account_id,
+        }
+        counters: dict[str, float] = {"messages_in": 1}
+        if parent is None:
+            counters |= {"tickets": 1, **({"mentions": 1} if msg.kind in rollups.PUBLIC_KINDS else {})}
+        items.extend(
+            rollups.updates(tenant, ticket_id, rollups.report_day(now), rollups.ticket_dims(counted), counters)
+        )
         self.table.transact(items)
         return IngestResult(ticket_id, message_id, created=parent is None, duplicate=False)
 
@@ -765,8 +777,17 @@ class TicketStore:
 
     # -- triage ---------------------------------------------------------------------------------
 
-    def set_classification(self, tenant: str, ticket_id: str, covers: int, labels: dict[str, Any], now: str) -> bool:
-        """Store the labels for the first `covers` messages; False if that was already done."""
+    def set_classification(
+        self,
+        tenant: str,
+        ticket_id: str,
+        covers: int,
+        labels: dict[str, Any],
+        now: str,
+        also: list[dict[str, Any]] | None = None,
+    ) -> bool:
+        """Store the labels for the first `covers` messages (with `also`: the rollups a first
+        classification counts); False if that was already done."""
         pk = keys.ticket_pk(tenant, ticket_id)
         event = TicketEvent(type="classified", at=now, detail=labels)
         try:
@@ -798,6 +819,7 @@ class TicketStore:
                         }
                     },
                     {"Put": {"Item": event_item(tenant, ticket_id, event)}},
+                    *(also or []),
                 ]
             )
         except ClientError as error:
@@ -976,7 +998,14 @@ class TicketStore:
 
     # -- SLA ------------------------------------------------------------------------------------
 
-    def set_sla(self, tenant: str, ticket_id: str, generation: int, sla: dict[str, Any]) -> bool:
+    def set_sla(
+        self,
+        tenant: str,
+        ticket_id: str,
+        generation: int,
+        sla: dict[str, Any],
+        also: list[dict[str, Any]] | None = None,
+    ) -> bool:
         """Store the ticket's SLA evaluation if the timer `generation` read is still current.
 
         `sla` holds policy_id, started_at, clocks, due_at, wake_at and generation (the new one). The due
@@ -1012,15 +1041,24 @@ class TicketStore:
         condition = "attribute_exists(PK) AND " + ("#g = :g" if generation else "(attribute_not_exists(#g) OR #g = :g)")
         vals[":g"] = generation
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        key = {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK}
         try:
-            self.table.update(
-                {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
-                expression,
-                condition=condition,
-                names=names,
-                vals=vals,
-            )
+            if also:
+                # Outcomes decided by this evaluation are counted with it (report rollups), exactly once.
+                update = {
+                    "Key": key,
+                    "UpdateExpression": expression,
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": vals,
+                }
+                self.table.transact([{"Update": update}, *also])
+            else:
+                self.table.update(key, expression, condition=condition, names=names, vals=vals)
         except ClientError as error:
+            codes = cancellation_codes(error)
+            if codes and codes[0] == "ConditionalCheckFailed":
+                return False
             if error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
@@ -1327,8 +1365,18 @@ class TicketStore:
             ],
         )
 
-    def set_status(self, tenant: str, ticket_id: str, version: int, status: TicketStatus, by: str, now: str) -> Ticket:
-        """Change a ticket's status if `version` is current (else Conflict with the current ticket).
+    def set_status(
+        self,
+        tenant: str,
+        ticket_id: str,
+        version: int,
+        status: TicketStatus,
+        by: str,
+        now: str,
+        also: Callable[[Ticket], list[dict[str, Any]]] | None = None,
+    ) -> Ticket:
+        """Change a ticket's status if `version` is current (else Conflict with the current ticket);
+        `also(current)` adds items to the same transaction (the report rollups of a resolution).
 
         An assigned ticket counts against its agent's capacity while open or pending: leaving those
         frees a place, coming back takes one again (never refused: the customer wrote again).
@@ -1383,6 +1431,8 @@ class TicketStore:
                     }
                 }
             )
+        if also is not None:
+            items.extend(also(current))
         return self._locked_write(tenant, ticket_id, items)
 
     def enqueue(self, tenant: str, ticket: Ticket, now: str) -> bool:

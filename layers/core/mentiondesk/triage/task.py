@@ -7,6 +7,7 @@ The built-in classifier's scores are blended with the tenant's learned model whe
 import time
 from typing import Any
 
+from mentiondesk.store import rollups
 from mentiondesk.store.factory import Store
 from mentiondesk.triage.classifier import classify
 from mentiondesk.triage.learned import TenantModels, blend, weight
@@ -66,7 +67,20 @@ def classify_ticket(
     for field in sorted(set(detail.item.get("corrected") or ())):
         if field in ("sentiment", "intent", "urgency"):
             labels[field] = getattr(detail.ticket, field)
-    stored = store.tickets.set_classification(tenant, ticket_id, len(inbound), labels, now)
+    also: list[dict[str, Any]] = []
+    if detail.item.get("classified_covers") is None:
+        # The first classification counts the ticket under its language, intent and sentiment.
+        t = detail.ticket.model_copy(
+            update={"language": labels["language"], "sentiment": labels["sentiment"], "intent": labels["intent"]}
+        )
+        also = rollups.updates(
+            tenant,
+            ticket_id,
+            rollups.report_day(t.created_at),
+            rollups.ticket_dims(t),
+            {"classified": 1, f"sentiment_{labels['sentiment']}": 1},
+        )
+    stored = store.tickets.set_classification(tenant, ticket_id, len(inbound), labels, now, also)
     return {
         "language": result.language,
         "sentiment": labels["sentiment"],

@@ -1,7 +1,8 @@
 """Inbox and ticket detail."""
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -29,7 +30,8 @@ from mentiondesk.assignment.assign import assign_waiting
 from mentiondesk.clock import now_iso, utcnow
 from mentiondesk.errors import Forbidden, InvalidRequest, NotFound
 from mentiondesk.ids import is_id
-from mentiondesk.models import Agent
+from mentiondesk.models import Agent, Ticket
+from mentiondesk.reports import events
 from mentiondesk.rules.service import apply_rules
 from mentiondesk.sla import service as sla
 from mentiondesk.store.factory import Store
@@ -157,7 +159,8 @@ def update_ticket(ticket_id: Annotated[str, Path(max_length=64)], body: TicketPa
         )
         version = ticket.version
     if body.status is not None:
-        ticket = store.tickets.set_status(who.tenant_id, ticket_id, version, body.status, who.user_id, now)
+        counted = resolution_rollups(store, body.status, now)
+        ticket = store.tickets.set_status(who.tenant_id, ticket_id, version, body.status, who.user_id, now, counted)
     if ticket.version != before.version:
         # Rules on ticket_updated (their own changes never trigger it again), keyed by this change.
         apply_rules(
@@ -172,6 +175,19 @@ def update_ticket(ticket_id: Annotated[str, Path(max_length=64)], body: TicketPa
         # The agent has a free place now: a waiting ticket of the team can have it at once.
         assign_waiting(store, who.tenant_id, now, per_team=5, teams=[ticket.team])
     return TicketSummaryOut.of(ticket)
+
+
+def resolution_rollups(store: Store, status: str, now: str) -> Callable[[Ticket], list[dict[str, Any]]] | None:
+    """The report rollups of a resolution, for the status change's transaction (None: not a resolution)."""
+    if status != "resolved":
+        return None
+
+    def items(current: Ticket) -> list[dict[str, Any]]:
+        if current.status == "resolved":
+            return []
+        return events.resolved(current, now, sla.calendar_for(store, current.tenant_id, current.team))
+
+    return items
 
 
 CORRECTION_TEXT_CHARS = 2_000

@@ -1,0 +1,1 @@
+"""Reports: rollups, the weekly voice of the customer, CSAT."""

@@ -1,0 +1,175 @@
+"""Reports read from the rollups (store/rollups.py): a period of one dimension is one Query.
+
+Every figure is defined in docs/reports.md. An empty period answers zeros (and None for the
+medians and percentiles of nothing), never an error.
+"""
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from mentiondesk.clock import parse_iso
+from mentiondesk.errors import InvalidRequest
+from mentiondesk.store import rollups
+from mentiondesk.store.factory import Store
+
+MAX_DAYS = 400
+COUNTERS = (
+    "tickets",
+    "messages_in",
+    "classified",
+    "replies",
+    "first_replies",
+    "resolved",
+    "mentions",
+    "mentions_answered",
+    "sentiment_positive",
+    "sentiment_neutral",
+    "sentiment_negative",
+)
+SLA_METRICS = ("first_response", "next_response", "resolution")
+
+
+def period(first: str, last: str) -> tuple[str, str]:
+    """A valid, bounded day range (YYYY-MM-DD, both included)."""
+    try:
+        a, b = date.fromisoformat(first), date.fromisoformat(last)
+    except ValueError:
+        raise InvalidRequest("from and to are days: YYYY-MM-DD") from None
+    if b < a:
+        raise InvalidRequest("to is before from")
+    if (b - a).days >= MAX_DAYS:
+        raise InvalidRequest(f"a report covers at most {MAX_DAYS} days")
+    return a.isoformat(), b.isoformat()
+
+
+def percentile(histogram: dict[int, float], q: float) -> float | None:
+    """The q-quantile (0 < q < 1) of a bucketed distribution, interpolated inside its bucket; None
+    when it is empty. Accurate to the bucket's width (10%)."""
+    total = sum(histogram.values())
+    if total <= 0:
+        return None
+    rank = q * total
+    seen = 0.0
+    for k in sorted(histogram):
+        count = histogram[k]
+        if seen + count >= rank and count > 0:
+            low = 0.0 if k == 0 else rollups.edge(k - 1)
+            high = rollups.edge(k)
+            if high == float("inf"):
+                return low
+            return round(low + (high - low) * (rank - seen) / count, 1)
+        seen += count
+    return None
+
+
+def _duration(row: dict[str, float], name: str) -> dict[str, Any]:
+    n = int(row.get(f"{name}_n", 0))
+    histogram = {
+        int(key.removeprefix(f"{name}_h")): value
+        for key, value in row.items()
+        if key.startswith(f"{name}_h") and key.removeprefix(f"{name}_h").isdigit()
+    }
+    return {
+        "count": n,
+        "mean_seconds": round(row.get(f"{name}_sum", 0.0) / n, 1) if n else None,
+        "median_seconds": percentile(histogram, 0.5),
+        "p90_seconds": percentile(histogram, 0.9),
+    }
+
+
+def _figures(row: dict[str, float]) -> dict[str, Any]:
+    counts = {name: int(row.get(name, 0)) for name in COUNTERS}
+    mentions, answered = counts["mentions"], counts["mentions_answered"]
+    sla: dict[str, Any] = {}
+    for metric in SLA_METRICS:
+        met, missed = int(row.get(f"sla_met_{metric}", 0)), int(row.get(f"sla_missed_{metric}", 0))
+        sla[metric] = {
+            "met": met,
+            "missed": missed,
+            "compliance": round(met / (met + missed), 4) if met + missed else None,
+        }
+    return {
+        **counts,
+        "mentions_unanswered": max(0, mentions - answered),
+        "mention_reply_rate": round(answered / mentions, 4) if mentions else None,
+        "first_response": _duration(row, "frt"),
+        "first_response_business": _duration(row, "frt_bh"),
+        "next_response": _duration(row, "nrt"),
+        "next_response_business": _duration(row, "nrt_bh"),
+        "resolution": _duration(row, "res"),
+        "resolution_business": _duration(row, "res_bh"),
+        "sla": sla,
+    }
+
+
+def _add(into: dict[str, float], item: dict[str, Any]) -> None:
+    for key, value in item.items():
+        if key in ("PK", "SK", "entity", "day", "value"):
+            continue
+        if isinstance(value, int | float) or hasattr(value, "as_integer_ratio"):
+            into[key] = into.get(key, 0.0) + float(value)
+
+
+def summary(store: Store, tenant: str, first: str, last: str, dimension: str = "all") -> dict[str, Any]:
+    """The report over [first, last] by `dimension`: a row per value, the total, and the days."""
+    if dimension not in rollups.DIMENSIONS:
+        raise InvalidRequest(f"dimension is one of {', '.join(rollups.DIMENSIONS)}")
+    first, last = period(first, last)
+    items = rollups.RollupReader(store.table).days(tenant, dimension, first, last)
+    by_value: dict[str, dict[str, float]] = defaultdict(dict)
+    by_day: dict[str, dict[str, float]] = defaultdict(dict)
+    total: dict[str, float] = {}
+    for item in items:
+        _add(by_value[str(item["value"])], item)
+        _add(by_day[str(item["day"])], item)
+        _add(total, item)
+    days = []
+    day = date.fromisoformat(first)
+    while day <= date.fromisoformat(last):
+        row = by_day.get(day.isoformat(), {})
+        days.append(
+            {
+                "day": day.isoformat(),
+                **{name: int(row.get(name, 0)) for name in COUNTERS},
+            }
+        )
+        day += timedelta(days=1)
+    return {
+        "from": first,
+        "to": last,
+        "dimension": dimension,
+        "timezone": str(rollups.REPORT_TZ),
+        "total": _figures(total),
+        "rows": sorted(
+            ({"value": value, **_figures(row)} for value, row in by_value.items()),
+            key=lambda r: (-r["tickets"], -r["replies"], r["value"]),
+        ),
+        "days": days,
+    }
+
+
+AGE_BUCKETS = (("under_1h", 3600), ("under_4h", 4 * 3600), ("under_1d", 86400), ("under_3d", 3 * 86400))
+
+
+def backlog(store: Store, tenant: str, now: datetime) -> dict[str, Any]:
+    """Open and pending tickets now, by age since they were created (reads the open-ticket index)."""
+    counts: dict[str, Any] = {}
+    for status in ("open", "pending"):
+        ages = {name: 0 for name, _ in AGE_BUCKETS} | {"older": 0}
+        cursor = None
+        total = 0
+        oldest: float | None = None
+        while True:
+            page = store.tickets.inbox(tenant, status, 100, cursor)
+            for ticket in page.items:
+                age = (now - parse_iso(ticket.created_at)).total_seconds()
+                total += 1
+                oldest = age if oldest is None else max(oldest, age)
+                name = next((n for n, limit in AGE_BUCKETS if age < limit), "older")
+                ages[name] += 1
+            cursor = page.next
+            if not cursor:
+                break
+        counts[status] = {"count": total, "by_age": ages, "oldest_seconds": round(oldest, 1) if oldest else None}
+    return counts
