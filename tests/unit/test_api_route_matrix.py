@@ -81,6 +81,8 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/api/tickets/<ticket_id>/outbox/<item_id>/decision"): Case(body=lambda w: {"decision": "cancel"}),
     ("GET", "/api/settings/replies"): Case(resource=False),
+    ("GET", "/api/settings/csat"): Case(resource=False),
+    ("PUT", "/api/settings/csat"): Case(body=v(0, enabled=True), stale=v(7, enabled=True), resource=False),
     ("PUT", "/api/settings/replies"): Case(
         body=v(0, assignee_only=True), stale=v(7, assignee_only=True), resource=False
     ),
@@ -118,6 +120,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/audit"): Case(query={"month": "2026-11"}, resource=False),
     ("GET", "/api/reports/summary"): Case(query={"from": "2026-11-01", "to": "2026-11-30"}, resource=False),
     ("GET", "/api/reports/backlog"): Case(resource=False),
+    ("GET", "/api/reports/voc"): Case(resource=False),
+    ("GET", "/api/reports/voc/<week_start>"): Case(),
+    ("GET", "/api/settings/voc"): Case(resource=False),
+    ("PUT", "/api/settings/voc"): Case(body=v(0, hour=17), stale=v(7, hour=17), resource=False),
     ("GET", "/api/me/notifications"): Case(resource=False),
     ("GET", "/api/rules"): Case(resource=False),
     ("POST", "/api/rules"): Case(body=lambda w: {**RULE, "id": "refunds2"}, resource=False),
@@ -164,7 +170,10 @@ def world(store: Store, tenant: str, table_name: str, monkeypatch: pytest.Monkey
     w = World()
     detail = store.tickets.detail("acme", store.tickets.inbox("acme", None, 1, None).items[0].id)
     w.ids |= {"ticket_id": detail.ticket.id, "message_id": detail.messages[0].id, "customer_id": CUSTOMER}
-    w.ids |= {"team_id": "support", "user_id": "user-bob"}
+    w.ids |= {"team_id": "support", "user_id": "user-bob", "week_start": "2026-11-17"}
+    from mentiondesk.store.voc import VocStore
+
+    VocStore(store.table).save("acme", "2026-11-17", {"topics": []}, {}, "2026-11-24T09:00:00.000Z")
     assert call(api, "POST", "/api/rules", admin, {**RULE, "id": "refunds"})[0] == 201
     assert call(api, "POST", "/api/templates", admin, {**TEMPLATE, "id": "thanks"})[0] == 201
     assert call(api, "POST", "/api/sla-policies", admin, {**POLICY, "id": "vip"})[0] == 201

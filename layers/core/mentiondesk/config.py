@@ -64,6 +64,12 @@ class WebhookSettings(StoreSettings):
     dm_window_hours: int = Field(default=24, ge=1, le=24 * 30)
 
 
+class ReportSettings(NotifySettings):
+    """report_weekly: where the weekly reports are kept (S3), and how their links are sent."""
+
+    reports_bucket: str = Field(min_length=3)
+
+
 def _one_of(value: SecretStr | None, arn: str | None, local: str, deployed: str) -> None:
     if not value and not arn:
         raise ValueError(f"set {local} (local) or {deployed} (deployed)")
@@ -192,9 +198,11 @@ class SendReplySettings(SlaSettings):
 
 
 class AccountSettings(_Settings):
-    """api: the Cognito user pool where admins' new people get their sign-in (none locally)."""
+    """api: the Cognito user pool where admins' new people get their sign-in (none locally), and the
+    page's public address (the links in satisfaction surveys)."""
 
     user_pool_id: str | None = Field(default=None, min_length=3)
+    app_url: str | None = Field(default=None, min_length=8)
 
 
 class WebSettings(_Settings):

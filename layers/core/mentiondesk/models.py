@@ -225,6 +225,7 @@ class Ticket(BaseModel):
     sla_generation: int = 0
     sla_wake_at: str | None = None
     sla_fired: list[str] = Field(default_factory=list)
+    csat_rating: int | None = None  # the customer's 1-5 answer to the satisfaction survey
     created_at: str
     updated_at: str
     version: int = 1

@@ -61,6 +61,7 @@ class TicketSummaryOut(BaseModel):
     last_message_excerpt: str
     message_count: int
     triage_state: str
+    csat_rating: int | None = None
     created_at: str
     updated_at: str
     version: int
@@ -92,6 +93,7 @@ class TicketSummaryOut(BaseModel):
             last_message_excerpt=t.last_message_excerpt,
             message_count=t.message_count,
             triage_state=t.triage_state,
+            csat_rating=t.csat_rating,
             created_at=t.created_at,
             updated_at=t.updated_at,
             version=t.version,

@@ -264,6 +264,9 @@ class LocalStack:
                     else {}
                 ),
             )
+        s3 = self.client("s3")
+        for logical_id in t.resources("AWS::S3::Bucket"):
+            s3.create_bucket(Bucket=t.names[logical_id])
         sqs = self.client("sqs")
         queues = t.resources("AWS::SQS::Queue").items()
         # Dead-letter queues first: a queue's redrive policy must find its target.

@@ -236,6 +236,9 @@ def load_template(root: Path) -> LocalTemplate:
             arns[logical_id] = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{name}"
         elif kind == "AWS::SQS::Queue":
             arns[logical_id] = f"arn:aws:sqs:us-east-1:{ACCOUNT}:{name}"
+        elif kind == "AWS::S3::Bucket":
+            names[logical_id] = name.lower()  # bucket names are lower case
+            arns[logical_id] = f"arn:aws:s3:::{name.lower()}"
         elif kind == "AWS::SNS::Topic":
             arns[logical_id] = f"arn:aws:sns:us-east-1:{ACCOUNT}:{name}"
     template = LocalTemplate(root, raw, names, arns, {}, {})

@@ -182,7 +182,8 @@ class OutboxSender:
         now = iso(self.clock())
         also: list[dict[str, Any]] = []
         if item["operation"] == "reply":
-            also += self._reply_rollups(ref, item, now)
+            if not str(item.get("source", "")).startswith("system:"):
+                also += self._reply_rollups(ref, item, now)  # a survey DM is not an answer to the customer
             also += self.store.tickets.reply_items(ref.tenant, reply_message(item, sent.platform_id, sent.url, now))
             if item.get("customer_id") and item.get("text"):
                 remembered = recent_reply_item(ref.tenant, item["id"], item["customer_id"], item["text"], now)

@@ -89,8 +89,16 @@ def _figures(row: dict[str, float]) -> dict[str, Any]:
             "missed": missed,
             "compliance": round(met / (met + missed), 4) if met + missed else None,
         }
+    answers = int(row.get("csat_answers", 0))
+    csat = {
+        "answers": answers,
+        "average": round(row.get("csat_sum", 0.0) / answers, 2) if answers else None,
+        "distribution": {str(r): int(row.get(f"csat_r{r}", 0)) for r in range(1, 6)},
+        "satisfied_share": round((row.get("csat_r4", 0) + row.get("csat_r5", 0)) / answers, 4) if answers else None,
+    }
     return {
         **counts,
+        "csat": csat,
         "mentions_unanswered": max(0, mentions - answered),
         "mention_reply_rate": round(answered / mentions, 4) if mentions else None,
         "first_response": _duration(row, "frt"),

@@ -25,6 +25,8 @@ XREAD#{yyyy-mm-dd}                         {post|user}#{id}          read regist
 TENANT#{t}#USAGE#{yyyy-mm}                 {provider}#{day}#{source} usage ledger (reads, calls, micro-dollars)
 TENANT#{t}#REPLIES                         {sent_at}#{item}          replies sent (copy-paste check; TTL 90 days)
 TENANT#{t}#ROLLUP#{dim}                    {day}#{value}#{shard}     report counters per day (store/rollups.py)
+CSAT#{sha256 of the token}                 SURVEY                    a satisfaction survey (public link; TTL)
+TENANT#{t}#CSAT#{yyyy-mm}                  {day}#{ticket}            a survey's answer (rating, masked comment)
 TENANT#{t}#AUDIT#{yyyy-mm}                 {at}#{id}                 audit log (append-only; never updated)
 TENANT#{t}#ERASED#{sha256}                 ERASED                    erased customer: erased_at only (TTL 400 days)
 TENANT#{t}#ALERTS                          AT#{at}#{id}              admin alerts (TTL 90 days)

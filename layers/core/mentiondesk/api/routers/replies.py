@@ -2,11 +2,12 @@
 decision on a reply whose fate is unknown (or that failed)."""
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mentiondesk.api import deps
 from mentiondesk.api.context import principal
@@ -23,7 +24,7 @@ from mentiondesk.api.schemas import (
     ReplyPolicyOut,
 )
 from mentiondesk.clock import iso, now_iso, parse_iso, utcnow
-from mentiondesk.errors import Conflict, Forbidden, InvalidRequest, NotFound
+from mentiondesk.errors import Conflict, Forbidden, InvalidRequest, NotFound, invalid_from
 from mentiondesk.ids import is_id
 from mentiondesk.models import Agent, Message, Ticket, TicketEvent
 from mentiondesk.replies.lint import BrandPolicy, LintContext, LintResult, RecentReply, lint
@@ -88,6 +89,58 @@ def put_reply_policy(body: ReplyPolicyIn) -> ReplyPolicyOut:
     return ReplyPolicyOut.model_validate(saved)
 
 
+class CsatPolicyIn(BaseModel):
+    """The satisfaction survey: whether to ask, after how long, and the brand's own wording."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(0, ge=0, description="The version you read (0 the first time)")
+    enabled: bool = False
+    delay_minutes: int = Field(10, ge=0, le=720)
+    default_language: Literal["ja", "en"] = "ja"
+    templates: dict[Literal["ja", "en"], str] = Field(default_factory=dict, description="Must contain {link}")
+    brand_name: str | None = Field(None, min_length=1, max_length=100)
+
+
+@router.get("/api/settings/csat", summary="The satisfaction survey settings (defaults when never saved)")
+def get_csat_policy() -> dict[str, Any]:
+    who = principal(router)
+    from mentiondesk.store.csat import CsatStore
+
+    saved = CsatStore(deps.store().table).policy(who.tenant_id)
+    return saved or {"version": 0, **CsatPolicyIn().model_dump(exclude={"version"})}
+
+
+@router.put(
+    "/api/settings/csat",
+    summary="Change the satisfaction survey settings (optimistic locking on version; 0 the first time)",
+    responses={400: {"description": "A template without {link}"}, 409: {"description": "Stale version"}},
+)
+def put_csat_policy(body: CsatPolicyIn) -> dict[str, Any]:
+    who = principal(router)
+    from mentiondesk.reports.csat import CsatPolicy
+    from mentiondesk.store.csat import POLICY_ID, CsatStore
+
+    try:
+        CsatPolicy.model_validate(body.model_dump(exclude={"version"}))
+    except ValidationError as error:
+        raise invalid_from(error, "invalid CSAT settings") from None
+    store = deps.store()
+    policies = CsatStore(store.table).policies
+    document = {**body.model_dump(exclude={"version"}), "updated_at": now_iso(), "updated_by": who.user_id}
+    if body.version == 0:
+        saved = policies.create(who.tenant_id, POLICY_ID, document)
+    else:
+        try:
+            saved = policies.replace(who.tenant_id, POLICY_ID, body.version, document)
+        except NotFound:
+            raise Conflict("the settings changed since you read them", current=get_csat_policy()) from None
+    store.audit.append(
+        who.tenant_id, who.user_id, who.role, "policy_changed", f"policy:{POLICY_ID}", document["updated_at"]
+    )
+    return saved
+
+
 # -- the composer's checks -----------------------------------------------------------------------
 
 
@@ -141,7 +194,8 @@ def _agent(store: Store, who: Principal) -> Agent:
         raise Forbidden("you are not a member of this tenant's team") from None
 
 
-def _account_handle(store: Store, ticket: Ticket) -> str | None:
+def account_handle(store: Store, ticket: Ticket) -> str | None:
+    """The handle of the brand's channel account the ticket came in on."""
     return next(
         (c.handle for c in store.directory.channels(ticket.tenant_id) if c.account_id == ticket.account_id), None
     )
@@ -170,7 +224,7 @@ def check_reply(store: Store, detail: TicketDetail, agent: Agent, text: str, mod
         sentiment=t.sentiment,
         urgency=t.urgency,
         account_id=t.account_id,
-        account_handle=_account_handle(store, t),
+        account_handle=account_handle(store, t),
         now=now,
         recent_replies=recent,
         customer_pii_types=tuple(t.pii_types),

@@ -5,12 +5,14 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from mentiondesk.api import deps
 from mentiondesk.api.context import principal
-from mentiondesk.clock import utcnow
+from mentiondesk.clock import now_iso, utcnow
+from mentiondesk.errors import Conflict, NotFound
 from mentiondesk.reports import service
+from mentiondesk.reports.weekly import VocPolicyIn
 from mentiondesk.store.rollups import REPORT_TZ
 
 router = Router()
@@ -40,3 +42,59 @@ def report_summary(
 def report_backlog() -> dict[str, Any]:
     who = principal(router)
     return service.backlog(deps.store(), who.tenant_id, utcnow())
+
+
+@router.get("/api/reports/voc", summary="The weekly voice-of-the-customer reports, newest first")
+def voc_weeks() -> dict[str, Any]:
+    who = principal(router)
+    from mentiondesk.store.voc import VocStore
+
+    return {"items": VocStore(deps.store().table).weeks(who.tenant_id)}
+
+
+@router.get("/api/reports/voc/<week_start>", summary="One week's voice of the customer: topics, trends, examples")
+def voc_week(week_start: Annotated[str, Path(pattern=DAY)]) -> dict[str, Any]:
+    who = principal(router)
+    from mentiondesk.store.voc import VocStore
+
+    found = VocStore(deps.store().table).week(who.tenant_id, week_start)
+    if found is None:
+        raise NotFound("no report for that week")
+    return found
+
+
+@router.get("/api/settings/voc", summary="When and to whom the weekly voice of the customer goes")
+def get_voc_policy() -> dict[str, Any]:
+    who = principal(router)
+    from mentiondesk.errors import NotFound as Missing
+    from mentiondesk.reports.weekly import POLICY_ID, VocPolicy
+
+    try:
+        return _voc_policies().get(who.tenant_id, POLICY_ID, consistent=False)
+    except Missing:
+        return {"version": 0, **VocPolicy().model_dump()}
+
+
+@router.put(
+    "/api/settings/voc",
+    summary="Change when and to whom the weekly voice of the customer goes (version 0 the first time)",
+    responses={409: {"description": "Stale version"}},
+)
+def put_voc_policy(body: VocPolicyIn) -> dict[str, Any]:
+    who = principal(router)
+    from mentiondesk.reports.weekly import POLICY_ID
+
+    document = {**body.model_dump(exclude={"version"}), "updated_at": now_iso(), "updated_by": who.user_id}
+    policies = _voc_policies()
+    if body.version == 0:
+        return policies.create(who.tenant_id, POLICY_ID, document)
+    try:
+        return policies.replace(who.tenant_id, POLICY_ID, body.version, document)
+    except NotFound:
+        raise Conflict("the settings changed since you read them", current=get_voc_policy()) from None
+
+
+def _voc_policies() -> Any:
+    from mentiondesk.store.settings import SettingsStore
+
+    return SettingsStore(deps.store().table, "POLICY", "VoC policy")

@@ -171,10 +171,40 @@ def update_ticket(ticket_id: Annotated[str, Path(max_length=64)], body: TicketPa
         # Pending pauses the resolution clock, resolved stops every clock, reopening starts it again.
         sla.refresh(store, deps.sla_timers(), who.tenant_id, ticket_id, utcnow())
         ticket = store.tickets.get(who.tenant_id, ticket_id)
+    _satisfaction_survey(store, before, ticket, now)
     if before.assignee and before.status in ("open", "pending") and ticket.status in ("resolved", "closed"):
         # The agent has a free place now: a waiting ticket of the team can have it at once.
         assign_waiting(store, who.tenant_id, now, per_team=5, teams=[ticket.team])
     return TicketSummaryOut.of(ticket)
+
+
+def _satisfaction_survey(store: Store, before: Ticket, after: Ticket, now: str) -> None:
+    """Resolved: ask the customer for a rating where the platform allows a private message (the
+    tenant's CSAT policy decides; reports/csat.py). Reopened: withdraw a survey not sent yet. The
+    status change is stored already, so a failure here is logged and counted, never the answer."""
+    from mentiondesk.config import AccountSettings
+    from mentiondesk.observability import logger, metrics
+    from mentiondesk.reports.csat import request_survey
+    from mentiondesk.store.csat import CsatStore
+    from mentiondesk.store.outbox import OutboxRef
+
+    try:
+        surveys = CsatStore(store.table)
+        if after.status == "resolved" and before.status != "resolved":
+            app_url = AccountSettings.from_env().app_url
+            if not app_url:
+                return  # no public address to link to (deployed without AppUrl): nothing to ask with
+            from mentiondesk.api.routers.replies import account_handle
+
+            detail = store.tickets.detail(after.tenant_id, after.id)
+            requested = request_survey(surveys, detail, now, app_url, brand=account_handle(store, after) or "")
+            if requested.outbox is not None:
+                deps.send_queue().offer(OutboxRef.of(requested.outbox))
+        elif before.status == "resolved" and after.status in ("open", "pending"):
+            surveys.withdraw(after.tenant_id, after.id, now)
+    except Exception:
+        logger.exception("the satisfaction survey was not handled", extra={"ticket_id": after.id})
+        metrics.add_metric(name="CsatRequestFailed", unit="Count", value=1)
 
 
 def resolution_rollups(store: Store, status: str, now: str) -> Callable[[Ticket], list[dict[str, Any]]] | None:
