@@ -39,12 +39,12 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from mentiondesk.store import factory
 
     factory.aws_client.cache_clear()
-    deps.store.cache_clear()
+    deps.reset()
     serialize_moto_transactions()
     with mock_aws():
         yield
     factory.aws_client.cache_clear()
-    deps.store.cache_clear()
+    deps.reset()
 
 
 @pytest.fixture

@@ -59,6 +59,22 @@ def _quarantine(args: argparse.Namespace) -> int:
     return 0
 
 
+def _costs_estimate(args: argparse.Namespace) -> int:
+    """Simulate ticket lifecycles against moto and price them per 1,000 tickets."""
+    try:
+        from mentiondesk.costs.estimate import estimate, render
+    except ImportError as error:  # moto is a dev dependency
+        print(f"mentiondesk: the estimate needs the dev extra (pip install -e '.[dev]'): {error}", file=sys.stderr)
+        return 1
+    try:
+        result = estimate(args.tickets, args.region, ledger=not args.without_ledger)
+    except RuntimeError as error:
+        print(f"mentiondesk: {error}", file=sys.stderr)
+        return 1
+    print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) if args.json else render(result))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from mentiondesk.triage.cli import add_classify_arguments, add_evaluate_arguments, classify_main, evaluate_main
 
@@ -87,12 +103,26 @@ def main(argv: list[str] | None = None) -> int:
     add_evaluate_arguments(
         commands.add_parser("evaluate", help="macro-F1 per label and language on the evaluation data")
     )
+    costs = commands.add_parser("costs", help="cost per ticket").add_subparsers(dest="costs_command", required=True)
+    estimate = costs.add_parser(
+        "estimate", help="simulate ticket lifecycles in-process (moto) and price them per 1,000 tickets"
+    )
+    estimate.add_argument("--tickets", type=int, default=10, help="lifecycles to simulate and average (default 10)")
+    estimate.add_argument("--region", default="ap-northeast-1", choices=["ap-northeast-1", "us-east-1"])
+    estimate.add_argument("--json", action="store_true", help="one JSON object instead of the table")
+    estimate.add_argument(
+        "--without-ledger", action="store_true", help="do not write the cost ledger (to see what metering costs)"
+    )
     args = parser.parse_args(argv)
     rest = list(argv if argv is not None else sys.argv[1:])[1:]
     if args.command == "classify":
         return classify_main(rest)
     if args.command == "evaluate":
         return evaluate_main(rest)
+    if args.command == "costs":
+        if args.tickets < 1 or args.tickets > 1000:
+            parser.error("--tickets must be between 1 and 1000")
+        return _costs_estimate(args)
     if args.command == "quarantine":
         return _quarantine(args)
     if args.command == "run":

@@ -83,3 +83,9 @@ class XConnector:
     def __init__(self, tokens: "XUserTokens | None", me: "Callable[[str], str]") -> None:
         self.tokens = tokens
         self.me = me
+
+
+def reset() -> None:
+    """Forget every collaborator built so far (a new local stack or test environment: new endpoints)."""
+    for built in (store, sla_timers, notifier, x_connector, accounts, send_queue):
+        built.cache_clear()

@@ -190,8 +190,7 @@ class LocalStack:
         from mentiondesk.store import factory
 
         factory.aws_client.cache_clear()
-        deps.store.cache_clear()
-        deps.sla_timers.cache_clear()
+        deps.reset()
         if self.virtual_time:
             from mentiondesk import clock
 
@@ -237,7 +236,7 @@ class LocalStack:
         from mentiondesk.store import factory
 
         factory.aws_client.cache_clear()  # clients made before this point point elsewhere
-        deps.store.cache_clear()
+        deps.reset()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self.moto.start()
         requests.post(

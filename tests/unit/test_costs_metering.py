@@ -1,0 +1,295 @@
+"""Metering an invocation: GB-seconds from the measured duration, DynamoDB capacity from the table's
+counters, invocation costs shared by the tickets served, a flush that never fails the handler, and
+Step Functions transitions counted from our ASL."""
+
+import json
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mentiondesk.costs import metering
+from mentiondesk.costs.ledger import CostLine
+from mentiondesk.costs.metering import (
+    TRANSITIONS,
+    Meter,
+    MeteredTimers,
+    meter_handler,
+    metered,
+    record_agent_time,
+    record_cost,
+    serve_ticket,
+    serve_ticket_of,
+    workflow_transitions,
+)
+from mentiondesk.store.costs import CostStore
+from mentiondesk.store.factory import Store
+
+from tests.conftest import ROOT, http_event
+
+pytestmark = pytest.mark.unit
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FakeTable:
+    """What the Meter reads of store.dynamo.Table: calls per operation and consumed capacity."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.consumed = {"read": 0.0, "write": 0.0}
+
+
+class Context:
+    function_name = "mentiondesk-prod-SendReplyFunction-abc"
+    memory_limit_in_mb = 512
+    aws_request_id = "req-42"
+
+
+def by_item(lines: list[CostLine]) -> dict[str, list[CostLine]]:
+    out: dict[str, list[CostLine]] = {}
+    for line in lines:
+        out.setdefault(line.item, []).append(line)
+    return out
+
+
+def test_gb_seconds_are_memory_times_the_duration_rounded_up_to_the_millisecond() -> None:
+    # Given a 512 MB function that ran 123.4 ms by the clock
+    clock = FakeClock()
+    meter = Meter("send_reply", "ap-northeast-1", 512, clock, request_id="r1", tenant="acme")
+    meter.start()
+    clock.now += 0.1234
+    # When it finishes for one ticket
+    lines = by_item(meter.finish(["T1"]))
+    # Then 124 billed ms × 0.5 GB, one request, priced in Tokyo
+    assert meter.duration_ms == 124
+    assert lines["aws.lambda.gb_s"][0].quantity == Decimal("0.062")
+    assert lines["aws.lambda.gb_s"][0].amount_nanos == 827  # 0.062 × 13,333.4 = 826.67
+    assert lines["aws.lambda.request"][0].amount_nanos == 200
+    assert {line.ticket_id for group in lines.values() for line in group} == {"T1"}
+    assert {line.region for group in lines.values() for line in group} == {"ap-northeast-1"}
+
+
+def test_a_whole_millisecond_is_not_rounded_up_again() -> None:
+    clock = FakeClock()
+    meter = Meter("api", "us-east-1", 1024, clock)
+    meter.start()
+    clock.now += 0.05
+    by_item(meter.finish())
+    assert meter.duration_ms == 50
+
+
+def test_dynamodb_capacity_is_the_tables_delta_including_half_units() -> None:
+    # Given a table that had been used before this invocation
+    table = FakeTable()
+    table.calls["GetItem"] = 9
+    table.consumed.update(read=10.0, write=4.0)
+    clock = FakeClock()
+    meter = Meter("sla_check", "us-east-1", 512, clock, tenant="acme")
+    meter.capture_table(table)  # type: ignore[arg-type]
+    meter.start()
+    # When the invocation makes an eventually consistent read, a strong one and a transaction
+    table.calls.update({"GetItem": 2, "TransactWriteItems": 1})
+    table.consumed["read"] += 0.5 + 1.0
+    table.consumed["write"] += 6.0
+    lines = by_item(meter.finish(["T1"]))
+    # Then only this invocation's units are billed, half units kept
+    assert lines["aws.dynamodb.read_unit"][0].quantity == Decimal("1.5")
+    assert lines["aws.dynamodb.read_unit"][0].amount_nanos == 188  # 187.5, half to even
+    assert lines["aws.dynamodb.write_unit"][0].quantity == Decimal("6.0")
+    assert meter.calls == {"GetItem": 2, "TransactWriteItems": 1}
+
+
+def test_a_batch_shares_the_invocation_evenly_among_its_tickets() -> None:
+    # Given an SQS batch of 10 messages for 10 tickets, on a 512 MB function that ran 1 s
+    clock = FakeClock()
+    meter = Meter("send_reply", "us-east-1", 512, clock, tenant="acme")
+    meter.start()
+    for n in range(10):
+        meter.serve("acme", f"T{n}", channel="x", team="support")
+    meter.add("aws.sqs.request", 2, "request")  # the batch's receive and delete
+    meter.add("x.post_create", 1, "post", ticket_id="T3")
+    clock.now += 1.0
+    lines = by_item(meter.finish())
+    # Then each ticket gets a tenth of every invocation-level cost; the shares add up to the whole
+    requests = lines["aws.lambda.request"]
+    assert len(requests) == 10
+    assert {line.quantity for line in requests} == {Decimal("0.1")}
+    assert sum(line.amount_nanos or 0 for line in requests) == 200
+    gb_s = lines["aws.lambda.gb_s"]
+    assert sum(line.amount_nanos or 0 for line in gb_s) == 6667  # 0.5 GB-s × 13,333.4 n$
+    assert sum(line.amount_nanos or 0 for line in lines["aws.sqs.request"]) == 800
+    assert {line.channel for line in gb_s} == {"x"}
+    # And a cost for one ticket goes to that ticket alone
+    assert [(line.ticket_id, line.amount_nanos) for line in lines["x.post_create"]] == [("T3", 15_000_000)]
+
+
+def test_an_invocation_that_served_no_ticket_is_untied() -> None:
+    clock = FakeClock()
+    meter = Meter("poll_x_search", "us-east-1", 512, clock, tenant="acme")
+    meter.start()
+    meter.add("x.post_read", 3, "post")
+    clock.now += 0.2
+    lines = meter.finish()
+    assert {line.ticket_id for line in lines} == {None}
+    assert {line.tenant for line in lines} == {"acme"}
+    assert by_item(lines)["x.post_read"][0].amount_nanos == 15_000_000
+
+
+def test_a_tenants_untied_cost_never_lands_on_another_tenants_ticket() -> None:
+    # Given a poll over two tenants' monitors: acme's found a post (a ticket), globex's found nothing
+    clock = FakeClock()
+    meter = Meter("poll_x_search", "us-east-1", 512, clock)
+    meter.start()
+    meter.serve("acme", "T1")
+    meter.add("x.post_read", 1, "post", tenant="acme")
+    meter.add("x.post_read", 2, "post", tenant="globex")
+    meter.add("x.user_read", 0, "user", tenant="globex")  # nothing new: no line
+    reads = by_item(meter.finish())["x.post_read"]
+    # Then acme's read is on its ticket and globex's reads are globex's, untied
+    assert sorted((r.tenant, r.ticket_id, r.quantity) for r in reads) == [("acme", "T1", 1), ("globex", None, 2)]
+    assert "x.user_read" not in by_item(meter.finish())
+
+
+def test_unknown_dimensions_are_refused() -> None:
+    meter = Meter("api", "us-east-1", 512, FakeClock())
+    with pytest.raises(ValueError, match="dimensions"):
+        meter.add("aws.sqs.request", 1, "request", colour="red")
+
+
+# -- metered(): the handler's context manager ------------------------------------------------------------
+
+
+def test_metered_flushes_the_invocation_to_the_ledger(store: Store) -> None:
+    # Given a handler behind the HTTP API that serves a ticket and posts a reply
+    clock = FakeClock()
+    with metered(Context(), "send_reply", store.table, event=http_event("POST", "/x"), clock=clock) as meter:
+        store.directory.tenants()  # one DynamoDB read
+        serve_ticket("acme", "T1", channel="x")
+        record_cost("x.post_create", 1, "post", ticket_id="T1", tenant="acme")
+        clock.now += 0.2
+    # Then its ledger holds the request, GB-seconds, the read, the API request and the post, once each
+    ledger = CostStore(store.table).ticket("acme", "T1")
+    assert {line.item for line in ledger.lines} == {
+        "aws.lambda.request",
+        "aws.lambda.gb_s",
+        "aws.dynamodb.read_unit",
+        "aws.apigw.request",
+        "x.post_create",
+    }
+    assert {line.source for line in ledger.lines} == {"send_reply"}
+    assert {line.request_id for line in ledger.lines} == {"req-42"}
+    assert ledger.total_nanos == sum(line.amount_nanos or 0 for line in ledger.lines)
+    assert meter.duration_ms == 200
+
+
+def test_a_failed_flush_is_logged_and_counted_and_the_handler_answer_stands(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a ledger that cannot be written
+    counted: list[str] = []
+    monkeypatch.setattr(metering.metrics, "add_metric", lambda name, **_: counted.append(name))
+
+    def broken(lines: list[CostLine]) -> None:
+        raise RuntimeError("DynamoDB is down")
+
+    # When the handler finishes
+    with metered(Context(), "send_reply", flush=broken) as meter:
+        meter.serve("acme", "T1")
+        answer = {"statusCode": 200}
+    # Then its answer stands, and the failure is a metric
+    assert answer == {"statusCode": 200}
+    assert counted == ["CostFlushFailed"]
+
+
+def test_a_handler_error_propagates_and_its_costs_are_still_flushed() -> None:
+    flushed: list[list[CostLine]] = []
+    with pytest.raises(KeyError), metered(Context(), "triage_assign", flush=flushed.append):
+        raise KeyError("boom")
+    assert [line.item for line in flushed[0]] == ["aws.lambda.request", "aws.lambda.gb_s"]
+
+
+def test_record_cost_outside_an_invocation_does_nothing() -> None:
+    record_cost("x.post_create", 1, "post")
+    serve_ticket("acme", "T1")
+    assert metering.current_meter() is None
+
+
+def test_the_decorator_meters_each_invocation(store: Store) -> None:
+    # Given a handler decorated with its function name and table
+    @meter_handler("triage_classify", lambda: store.table)
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        serve_ticket("acme", event["ticket_id"])
+        return {"ok": True}
+
+    # When it is invoked
+    assert handler({"ticket_id": "T9"}, Context()) == {"ok": True}
+    # Then its lines are on the ticket
+    assert CostStore(store.table).ticket("acme", "T9").line_count == 2
+
+
+def test_agent_time_and_timer_starts_are_recorded_on_the_invocations_ticket() -> None:
+    # Given an API call in which an agent handled a ticket for 90 s and the SLA timer was started anew
+    class Timers:
+        def start(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> bool:
+            return generation == 2  # the first start of generation 2; a repeat is a no-op
+
+        def stop(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> None:
+            return None
+
+    class Ticket:
+        tenant_id, id, platform, team, account_id = "acme", "T1", "x", "support", "900"
+
+    flushed: list[list[CostLine]] = []
+    timers = MeteredTimers(Timers())
+    with metered(Context(), "api", flush=flushed.append, tenant="acme"):
+        serve_ticket_of(Ticket())
+        record_agent_time("acme", "T1", 90, "24.00")
+        assert timers.start("acme", "T1", 2, "2026-11-23T10:00:00.000Z") is True
+        assert timers.start("acme", "T1", 1, "2026-11-23T10:00:00.000Z") is False
+    # Then the ticket carries 90 s at $24/h ($0.60) and one timer start's two transitions
+    lines = by_item(flushed[0])
+    assert lines["agent.handling_seconds"][0].amount_nanos == 600_000_000
+    assert lines["agent.handling_seconds"][0].component == "agent"
+    assert lines["aws.states.transition"][0].quantity == 2
+    assert {line.ticket_id for line in flushed[0]} == {"T1"}
+    assert {line.brand for line in flushed[0]} == {"900"}
+
+
+# -- Step Functions transitions --------------------------------------------------------------------------
+
+
+def test_transitions_are_counted_from_our_asl() -> None:
+    # Given the state machines in infra/statemachines
+    counted = {kind: workflow_transitions(kind, ROOT) for kind in TRANSITIONS}
+    # Then a triage run is its start and five states, an SLA wake that continues four, the last wake three,
+    # and the deployed fallback (no infra/ in a Lambda layer) says the same
+    assert counted == {"triage": 6, "sla_start": 2, "sla_check": 4, "sla_end": 3}
+    assert counted == TRANSITIONS
+
+
+def test_a_longer_workflow_is_counted_longer(tmp_path: Path) -> None:
+    # Given a copy of the ASL with one more state before the end
+    folder = tmp_path / "infra" / "statemachines"
+    folder.mkdir(parents=True)
+    triage = json.loads((ROOT / "infra/statemachines/ticket_workflow.asl.json").read_text(encoding="utf-8"))
+    triage["States"]["Assign Agent"]["Next"] = "Say Done"
+    triage["States"]["Say Done"] = {"Type": "Pass", "Next": "Triage Done"}
+    (folder / "ticket_workflow.asl.json").write_text(json.dumps(triage), encoding="utf-8")
+    (folder / "sla_timer.asl.json").write_text(
+        (ROOT / "infra/statemachines/sla_timer.asl.json").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    # Then the count follows it
+    assert workflow_transitions("triage", tmp_path) == 7
+
+
+def test_an_unknown_execution_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match="execution kind"):
+        workflow_transitions("express")
