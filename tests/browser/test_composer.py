@@ -13,6 +13,7 @@ from mentiondesk.local.stack import LocalStack
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
+from tests.integration.test_local_stack import auth, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -22,22 +23,6 @@ TEMPLATE_ID = "composer-thanks"
 TEMPLATE_NAME = "Thanks for reaching out"
 # The 400 the brief expects when the checks block a send: Chromium logs every refused fetch.
 REFUSED_SEND = "the server responded with a status of 400"
-
-
-def auth(stack: LocalStack, email: str) -> dict[str, str]:
-    answer = requests.post(f"{stack.url}/auth/dev-login", json={"email": email}, timeout=5)
-    answer.raise_for_status()
-    return {"authorization": f"Bearer {answer.json()['token']}"}
-
-
-def wait_for(predicate: Any, timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def detail(stack: LocalStack, ticket_id: str) -> dict[str, Any]:

@@ -42,7 +42,12 @@ def post_tweet(stack: LocalStack, tweet_id: str, text: str, **kw: Any) -> reques
     )
 
 
-def wait_for(predicate: Any, timeout: float = 5.0) -> Any:
+def auth(stack: LocalStack, email: str = "agent1@demo.local") -> dict[str, str]:
+    """The Authorization header of a dev-login token for a demo person."""
+    return {"authorization": f"Bearer {token(stack, email)}"}
+
+
+def wait_for(predicate: Any, timeout: float = 10.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()

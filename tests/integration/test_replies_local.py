@@ -16,6 +16,8 @@ from mentiondesk.local.simulator import Simulator
 from mentiondesk.local.stack import LocalStack
 from mentiondesk.store.outbox import OutboxRef, OutboxTransitions
 
+from tests.integration.test_local_stack import auth, wait_for
+
 pytestmark = pytest.mark.integration
 
 
@@ -29,22 +31,6 @@ def stack() -> Iterator[LocalStack]:
 @pytest.fixture(scope="module")
 def simulator(stack: LocalStack) -> Simulator:
     return Simulator(stack.url, stack.secrets, stack.google, stack.fakes, seed=11)
-
-
-def auth(stack: LocalStack, email: str = "agent1@demo.local") -> dict[str, str]:
-    answer = requests.post(f"{stack.url}/auth/dev-login", json={"email": email}, timeout=5)
-    answer.raise_for_status()
-    return {"authorization": f"Bearer {answer.json()['token']}"}
-
-
-def wait_for(predicate: Any, timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def new_ticket(stack: LocalStack, simulator: Simulator, channel: str, platform: str) -> dict[str, Any]:
@@ -178,7 +164,10 @@ def test_a_platform_outage_loses_no_reply_and_doubles_none(stack: LocalStack, si
     assert len(posts_to(stack, first["messages"][0]["native_id"])) == 1
     # When X takes the second post and then answers 503
     stack.fakes.x_api.fault_next("accept_then_error")
-    b = reply(stack, second, text_for(second)).json()["outbox"]["id"]
+    second = detail(stack, second["id"])  # its SLA reminders fired while the clock moved: read it again
+    answer = reply(stack, second, text_for(second))
+    assert answer.status_code == 202, answer.text
+    b = answer.json()["outbox"]["id"]
     # Then it is UNKNOWN with the reason, never posted again
     wait_for(lambda: outbox_status(stack, second["id"], b) == "UNKNOWN")
     clock.advance_to(clock.utcnow() + timedelta(minutes=10))
