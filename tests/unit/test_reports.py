@@ -201,3 +201,35 @@ def test_the_report_routes(store: Store, world: dict[str, str], table_name: str,
     assert call(api, "GET", "/api/reports/summary", lead, query={"from": "2026-12-01", "to": "2026-11-01"})[0] == 400
     status, backlog = call(api, "GET", "/api/reports/backlog", lead)
     assert status == 200 and backlog["open"]["count"] == 2  # B and C are still open
+
+
+def test_the_ticket_export_is_one_row_per_ticket_without_customer_words(
+    store: Store, world: dict[str, str], table_name: str, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("TABLE_NAME", table_name)
+    api = load_function("api")
+    from tests.conftest import Context, http_event
+
+    event = http_event(
+        "GET",
+        "/api/reports/tickets.csv",
+        claims=access_claims("f", "finance"),
+        query={"from": DAY, "to": DAY},
+        route_key="ANY /api/{proxy+}",
+    )
+    answer = api.handler(event, Context())
+    headers = {k.lower(): v for k, v in answer.get("headers", {}).items()} | {
+        k.lower(): v[0] for k, v in (answer.get("multiValueHeaders") or {}).items()
+    }
+    assert answer["statusCode"] == 200, answer
+    assert headers["content-type"].startswith("text/csv"), headers
+    body = answer["body"]
+    assert body.startswith("\ufeff")
+    lines = body.lstrip("\ufeff").strip().split("\r\n")
+    assert lines[0].split(",")[:3] == ["ticket_id", "created_at", "channel"]
+    assert sorted(line.split(",")[0] for line in lines[1:]) == sorted(world.values())
+    resolved = next(line for line in lines[1:] if line.startswith(world["a"]))
+    assert at(60) in resolved  # A's resolution time
+    assert "配送" not in body and "注文" not in body  # no customer words: finance reads it
+    log = store.audit.month("acme", "2026-11")[0]
+    assert any(r["action"] == "export" and r["target"] == f"tickets:{DAY}..{DAY}" for r in log)

@@ -226,6 +226,8 @@ class Ticket(BaseModel):
     sla_wake_at: str | None = None
     sla_fired: list[str] = Field(default_factory=list)
     csat_rating: int | None = None  # the customer's 1-5 answer to the satisfaction survey
+    last_reply_at: str | None = None  # the latest agent reply that reached the customer
+    resolved_at: str | None = None  # the latest resolution
     created_at: str
     updated_at: str
     version: int = 1

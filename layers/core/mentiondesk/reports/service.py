@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from mentiondesk.clock import parse_iso
+from mentiondesk.clock import iso, parse_iso
 from mentiondesk.errors import InvalidRequest
 from mentiondesk.store import rollups
 from mentiondesk.store.factory import Store
@@ -181,3 +181,95 @@ def backlog(store: Store, tenant: str, now: datetime) -> dict[str, Any]:
                 break
         counts[status] = {"count": total, "by_age": ages, "oldest_seconds": round(oldest, 1) if oldest else None}
     return counts
+
+
+EXPORT_LIMIT = 20_000  # tickets per export: beyond, ask for a shorter period
+EXPORT_COLUMNS = (
+    "ticket_id",
+    "created_at",
+    "channel",
+    "kind",
+    "team",
+    "account_id",
+    "status",
+    "priority",
+    "language",
+    "intent",
+    "sentiment",
+    "urgency",
+    "assignee_id",
+    "assignee_name",
+    "message_count",
+    "last_reply_at",
+    "resolved_at",
+    "sla_policy_id",
+    "sla_due_at",
+    "sla_met",
+    "sla_missed",
+    "csat_rating",
+    "tags",
+)
+
+
+def export_rows(store: Store, tenant: str, first: str, last: str) -> tuple[list[dict[str, Any]], bool]:
+    """One row per ticket opened in [first, last] (report days), oldest first; True when cut at the limit.
+    No customer words: finance reads it too."""
+    first, last = period(first, last)
+    start = datetime.combine(date.fromisoformat(first), datetime.min.time(), rollups.REPORT_TZ)
+    end = datetime.combine(date.fromisoformat(last) + timedelta(days=1), datetime.min.time(), rollups.REPORT_TZ)
+    tickets, more = store.tickets.active_since(tenant, iso(start), EXPORT_LIMIT)
+    rows = []
+    for t in tickets:
+        created = parse_iso(t.created_at)
+        if not (start <= created < end):
+            continue
+        outcomes = [c.outcome for c in t.sla_clocks]
+        rows.append(
+            {
+                "ticket_id": t.id,
+                "created_at": t.created_at,
+                "channel": t.platform,
+                "kind": t.kind,
+                "team": t.team,
+                "account_id": t.account_id,
+                "status": t.status,
+                "priority": t.priority,
+                "language": t.language or "",
+                "intent": t.intent or "",
+                "sentiment": t.sentiment or "",
+                "urgency": t.urgency or "",
+                "assignee_id": t.assignee.id if t.assignee else "",
+                "assignee_name": t.assignee.name if t.assignee else "",
+                "message_count": t.message_count,
+                "last_reply_at": t.last_reply_at or "",
+                "resolved_at": t.resolved_at or "",
+                "sla_policy_id": t.sla_policy_id or "",
+                "sla_due_at": t.sla_due_at or "",
+                "sla_met": outcomes.count("met"),
+                "sla_missed": outcomes.count("missed"),
+                "csat_rating": t.csat_rating if t.csat_rating is not None else "",
+                "tags": " ".join(t.tags),
+            }
+        )
+    rows.sort(key=lambda r: (r["created_at"], r["ticket_id"]))
+    return rows, more
+
+
+def export_csv(rows: list[dict[str, Any]]) -> str:
+    """The rows as CSV for a spreadsheet: UTF-8 with a BOM (Excel reads Japanese right), one header
+    row, and cells that would start a formula (=, +, -, @) quoted with a leading apostrophe."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for row in rows:
+        writer.writerow([_cell(row[c]) for c in EXPORT_COLUMNS])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

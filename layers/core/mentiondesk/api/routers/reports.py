@@ -4,6 +4,7 @@ reply rate to brand mentions, sentiment, per dimension and day, read from the ro
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
@@ -36,6 +37,29 @@ def report_summary(
     last = to or today.isoformat()
     first = from_ or (today - timedelta(days=6)).isoformat()
     return service.summary(deps.store(), who.tenant_id, first, last, dimension)
+
+
+@router.get(
+    "/api/reports/tickets.csv",
+    summary="One row per ticket opened in the period (no customer words), as CSV for a spreadsheet",
+    responses={200: {"content": {"text/csv": {}}}, 400: {"description": "An invalid or too long period"}},
+)
+def report_tickets_csv(
+    from_: Annotated[str, Query(alias="from", pattern=DAY, description="YYYY-MM-DD, report timezone")],
+    to: Annotated[str, Query(pattern=DAY, description="YYYY-MM-DD, included")],
+) -> Response[str]:
+    who = principal(router)
+    store = deps.store()
+    rows, cut = service.export_rows(store, who.tenant_id, from_, to)
+    store.audit.append(
+        who.tenant_id, who.user_id, who.role, "export", f"tickets:{from_}..{to}", now_iso(), rows=len(rows)
+    )
+    headers = {"content-disposition": f'attachment; filename="tickets-{from_}-{to}.csv"'}
+    if cut:
+        headers["x-mentiondesk-truncated"] = str(service.EXPORT_LIMIT)
+    return Response(
+        status_code=200, content_type="text/csv; charset=utf-8", body=service.export_csv(rows), headers=headers
+    )
 
 
 @router.get("/api/reports/backlog", summary="Open and pending tickets now, by age")
