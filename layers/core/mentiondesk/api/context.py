@@ -1,14 +1,19 @@
 """The authorization middleware and the principal it leaves in the resolver's context."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 
 from mentiondesk.api.authz import authorize, is_public
 from mentiondesk.api.principal import Principal, principal_from_claims
-from mentiondesk.errors import Forbidden, Unauthorized
+from mentiondesk.errors import Forbidden, NotFound, Unauthorized
+from mentiondesk.ids import is_id
+
+if TYPE_CHECKING:
+    from mentiondesk.store.factory import Store
+    from mentiondesk.store.tickets import TicketDetail
 
 
 def authorization_middleware(app: Any, next_middleware: Callable[..., Response[Any]]) -> Response[Any]:
@@ -40,3 +45,10 @@ def principal(router: BaseRouter) -> Principal:
 
 
 __all__ = ["Forbidden", "authorization_middleware", "principal"]
+
+
+def ticket_detail(store: "Store", who: Principal, ticket_id: str) -> "TicketDetail":
+    """A route's ticket by the id in its path: junk, missing and another tenant's ids all answer 404."""
+    if not is_id(ticket_id):
+        raise NotFound("ticket not found")
+    return store.tickets.detail(who.tenant_id, ticket_id)

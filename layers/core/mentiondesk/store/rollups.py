@@ -19,7 +19,6 @@ a count, a sum and a histogram of geometric buckets, from which reports read the
 import math
 import zlib
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,7 +27,6 @@ from mentiondesk.clock import parse_iso
 REPORT_TZ = ZoneInfo("Asia/Tokyo")  # the reporting day; every team's default calendar is in Tokyo
 SHARDS = 4
 DIMENSIONS = ("all", "channel", "team", "account", "agent", "intent", "sentiment", "language", "policy")
-DURATIONS = ("frt", "frt_bh", "nrt", "nrt_bh", "res", "res_bh")
 # Bucket k holds durations in (EDGE(k-1), EDGE(k)] seconds; edges grow by RATIO from FIRST_EDGE, the
 # last bucket is open-ended. 1.1 keeps percentiles within 10% up to 60 days in ~130 buckets.
 FIRST_EDGE = 10.0
@@ -147,7 +145,3 @@ class RollupReader:
                 },
             )
         )
-
-
-def day_now(now: datetime) -> str:
-    return now.astimezone(REPORT_TZ).date().isoformat()

@@ -625,6 +625,29 @@ class TicketStore:
     def _stale(self, tenant: str, ticket_id: str) -> Conflict:
         return Conflict(STALE, current=self.get(tenant, ticket_id).model_dump(mode="json"))
 
+    def _bump(
+        self,
+        tenant: str,
+        ticket_id: str,
+        version: int,
+        sets: str = "",
+        names: dict[str, str] | None = None,
+        vals: dict[str, Any] | None = None,
+        adds: str = "",
+    ) -> dict[str, Any]:
+        """The transaction entry that changes the ticket (`SET {sets}`, `ADD {adds}`) and moves its version
+        on, only if `version` is still current: the one shape of every locked ticket write."""
+        expression = (f"SET {sets} " if sets else "") + f"ADD {adds + ', ' if adds else ''}version :one"
+        update: dict[str, Any] = {
+            "Key": {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
+            "UpdateExpression": expression,
+            "ConditionExpression": "version = :v",
+            "ExpressionAttributeValues": {**(vals or {}), ":v": version, ":one": 1},
+        }
+        if names:
+            update["ExpressionAttributeNames"] = names
+        return {"Update": update}
+
     def _locked_write(self, tenant: str, ticket_id: str, items: list[dict[str, Any]]) -> Ticket:
         """One transaction conditional on the ticket's version; a lost race is Conflict with the current
         ticket. Answers the ticket as written."""
@@ -842,7 +865,7 @@ class TicketStore:
         event, and as a training example, in one transaction conditional on `version`."""
         current = self._at_version(tenant, ticket_id, version)
         sets, names, vals = assignments(changes)
-        vals |= {":v": version, ":one": 1, ":fields": set(changes)}
+        vals[":fields"] = set(changes)
         before = {field: getattr(current, field) for field in changes}
         event = TicketEvent(type="labels_corrected", at=now, actor=by, detail={"from": before, "to": changes})
         expires = _epoch(now) + 730 * 86400
@@ -850,15 +873,7 @@ class TicketStore:
             tenant,
             ticket_id,
             [
-                {
-                    "Update": {
-                        "Key": {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
-                        "UpdateExpression": f"SET {sets} ADD corrected :fields, version :one",
-                        "ConditionExpression": "version = :v",
-                        "ExpressionAttributeNames": names,
-                        "ExpressionAttributeValues": vals,
-                    }
-                },
+                self._bump(tenant, ticket_id, version, sets, names, vals, adds="corrected :fields"),
                 {"Put": {"Item": event_item(tenant, ticket_id, event)}},
                 {
                     "Put": {
@@ -1143,14 +1158,7 @@ class TicketStore:
             tenant,
             ticket_id,
             [
-                {
-                    "Update": {
-                        "Key": {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
-                        "UpdateExpression": "SET updated_at = :now ADD version :one",
-                        "ConditionExpression": "version = :v",
-                        "ExpressionAttributeValues": {":v": version, ":one": 1, ":now": event.at},
-                    }
-                },
+                self._bump(tenant, ticket_id, version, "updated_at = :now", vals={":now": event.at}),
                 {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
                 {"Put": {"Item": event_item(tenant, ticket_id, event)}},
                 *(also or []),
@@ -1346,21 +1354,12 @@ class TicketStore:
         if "tags" in changes:
             changes["tags"] = list(dict.fromkeys(changes["tags"]))  # once each, in order
         sets, names, vals = assignments(changes)
-        vals |= {":v": version, ":one": 1}
         event = TicketEvent(type="ticket_updated", at=now, actor=by, detail={"from": before, "to": changes})
         return self._locked_write(
             tenant,
             ticket_id,
             [
-                {
-                    "Update": {
-                        "Key": {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
-                        "UpdateExpression": f"SET {sets} ADD version :one",
-                        "ConditionExpression": "version = :v",
-                        "ExpressionAttributeNames": names,
-                        "ExpressionAttributeValues": vals,
-                    }
-                },
+                self._bump(tenant, ticket_id, version, sets, names, vals),
                 {"Put": {"Item": event_item(tenant, ticket_id, event)}},
             ],
         )
@@ -1385,27 +1384,12 @@ class TicketStore:
         if current.status == status:
             return current
         active = ("open", "pending")
-        names = {"#status": "status"}
-        vals: dict[str, Any] = {
-            ":status": status,
-            ":g1": keys.status_gsi(tenant, status),
-            ":now": now,
-            ":v": version,
-            ":one": 1,
-        }
-        expression = "SET #status = :status, GSI1PK = :g1, updated_at = :now"
-        if status == "resolved":
-            expression += ", resolved_at = :now"
+        vals: dict[str, Any] = {":status": status, ":g1": keys.status_gsi(tenant, status), ":now": now}
+        sets = "#status = :status, GSI1PK = :g1, updated_at = :now" + (
+            ", resolved_at = :now" if status == "resolved" else ""
+        )
         items: list[dict[str, Any]] = [
-            {
-                "Update": {
-                    "Key": {"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK},
-                    "UpdateExpression": expression + " ADD version :one",
-                    "ConditionExpression": "version = :v",
-                    "ExpressionAttributeNames": names,
-                    "ExpressionAttributeValues": vals,
-                }
-            },
+            self._bump(tenant, ticket_id, version, sets, {"#status": "status"}, vals),
             {
                 "Put": {
                     "Item": event_item(

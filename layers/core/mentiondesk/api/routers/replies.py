@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mentiondesk.api import deps
-from mentiondesk.api.context import principal
+from mentiondesk.api.context import principal, ticket_detail
 from mentiondesk.api.principal import Principal
 from mentiondesk.api.schemas import (
     HideIn,
@@ -201,12 +201,19 @@ def account_handle(store: Store, ticket: Ticket) -> str | None:
     )
 
 
-def check_reply(store: Store, detail: TicketDetail, agent: Agent, text: str, mode: ReplyMode, now: str) -> LintResult:
-    """The composer's checks of `text` for this ticket, under the brand's policy."""
+def check_reply(
+    store: Store,
+    detail: TicketDetail,
+    agent: Agent,
+    text: str,
+    mode: ReplyMode,
+    now: str,
+    brand: dict[str, Any] | None = None,
+) -> LintResult:
+    """The composer's checks of `text` for this ticket, under the brand's reply policy (`brand`, or read)."""
     t = detail.ticket
-    policy = BrandPolicy.model_validate(
-        {k: v for k, v in reply_policy(store, t.tenant_id).items() if k in BrandPolicy.model_fields}
-    )
+    brand = brand if brand is not None else reply_policy(store, t.tenant_id)
+    policy = BrandPolicy.model_validate({k: v for k, v in brand.items() if k in BrandPolicy.model_fields})
     since = iso(parse_iso(now) - timedelta(days=policy.copy_paste_days))
     recent = tuple(
         RecentReply(text=r["text"], customer_id=r["customer_id"], sent_at=r["sent_at"])
@@ -232,12 +239,6 @@ def check_reply(store: Store, detail: TicketDetail, agent: Agent, text: str, mod
     return lint(text, context, policy)
 
 
-def _ticket_detail(store: Store, who: Principal, ticket_id: str) -> TicketDetail:
-    if not is_id(ticket_id):
-        raise NotFound("ticket not found")
-    return store.tickets.detail(who.tenant_id, ticket_id)
-
-
 @router.post(
     "/api/tickets/<ticket_id>/lint",
     summary="The composer's checks of a draft: personal, copy-paste, selling, personal data, symbols, length, cost",
@@ -245,7 +246,7 @@ def _ticket_detail(store: Store, who: Principal, ticket_id: str) -> TicketDetail
 def lint_reply(ticket_id: Annotated[str, Path(max_length=64)], body: LintIn) -> dict[str, Any]:
     who = principal(router)
     store = deps.store()
-    detail = _ticket_detail(store, who, ticket_id)
+    detail = ticket_detail(store, who, ticket_id)
     result = check_reply(store, detail, _agent(store, who), body.text, body.mode, now_iso())
     return result.as_dict()
 
@@ -253,12 +254,10 @@ def lint_reply(ticket_id: Annotated[str, Path(max_length=64)], body: LintIn) -> 
 # -- sending ------------------------------------------------------------------------------------
 
 
-def _may_reply(store: Store, who: Principal, ticket: Ticket) -> None:
+def _may_reply(brand: dict[str, Any], who: Principal, ticket: Ticket) -> None:
     if who.role in ("admin", "supervisor"):
         return
-    if reply_policy(store, who.tenant_id).get("assignee_only") and (
-        ticket.assignee is None or ticket.assignee.id != who.user_id
-    ):
+    if brand.get("assignee_only") and (ticket.assignee is None or ticket.assignee.id != who.user_id):
         raise Forbidden("only the ticket's assignee may reply (the brand's policy): take the ticket first")
 
 
@@ -285,15 +284,16 @@ def _queue(store: Store, who: Principal, ticket_id: str, version: int, item: dic
 def send_reply(ticket_id: Annotated[str, Path(max_length=64)], body: ReplyIn) -> Response[QueuedOut]:
     who = principal(router)
     store = deps.store()
-    detail = _ticket_detail(store, who, ticket_id)
+    detail = ticket_detail(store, who, ticket_id)
     t = detail.ticket
     if t.version != body.version:
         raise Conflict("the ticket changed since you read it", current=t.model_dump(mode="json"))
-    _may_reply(store, who, t)
+    brand = reply_policy(store, who.tenant_id)  # read once: who may reply, the checks, overrides
+    _may_reply(brand, who, t)
     agent = _agent(store, who)
     now = now_iso()
     target = target_for(detail, body.mode, now)
-    result = check_reply(store, detail, agent, body.text, body.mode, now)
+    result = check_reply(store, detail, agent, body.text, body.mode, now, brand)
     overridden: list[str] = []
     if result.blocked:
         blocking = [c for c in result.checks if c.severity == "block"]
@@ -302,7 +302,7 @@ def send_reply(ticket_id: Annotated[str, Path(max_length=64)], body: ReplyIn) ->
                 "the reply needs changes: " + "; ".join(c.message for c in blocking),
                 [{"loc": ["text"], "msg": c.message, "type": c.code} for c in blocking],
             )
-        if not reply_policy(store, who.tenant_id).get("allow_override", True):
+        if not brand.get("allow_override", True):
             raise Forbidden("the brand does not allow sending past the composer's checks")
         if not body.override_reason:
             raise InvalidRequest("say why you send it anyway", [{"loc": ["override_reason"], "msg": "required"}])
@@ -345,7 +345,7 @@ def send_reply(ticket_id: Annotated[str, Path(max_length=64)], body: ReplyIn) ->
 def hide_comment(ticket_id: Annotated[str, Path(max_length=64)], body: HideIn) -> Response[QueuedOut]:
     who = principal(router)
     store = deps.store()
-    detail = _ticket_detail(store, who, ticket_id)
+    detail = ticket_detail(store, who, ticket_id)
     t = detail.ticket
     message = next((m for m in detail.messages if m.id == body.message_id and m.direction == "inbound"), None)
     if message is None:

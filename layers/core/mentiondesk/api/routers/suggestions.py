@@ -7,10 +7,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from mentiondesk.api import deps
-from mentiondesk.api.context import principal
+from mentiondesk.api.context import principal, ticket_detail
 from mentiondesk.api.schemas import ReplyMode, TemplatePreviewOut, TemplateSuggestionOut, TemplateSuggestionPage
 from mentiondesk.errors import NotFound
-from mentiondesk.ids import is_id
 from mentiondesk.models import Ticket
 from mentiondesk.sla.service import calendar_for
 from mentiondesk.store.factory import Store
@@ -32,10 +31,8 @@ def template_suggestions(
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> TemplateSuggestionPage:
     who = principal(router)
-    if not is_id(ticket_id):
-        raise NotFound("ticket not found")  # the same answer as a missing or foreign id
     store = deps.store()
-    detail = store.tickets.detail(who.tenant_id, ticket_id)
+    detail = ticket_detail(store, who, ticket_id)
     t = detail.ticket
     chosen: ReplyMode = mode or ("dm" if t.kind == "dm" else "public")
     context = RenderContext(

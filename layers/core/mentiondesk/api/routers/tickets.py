@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from mentiondesk.api import deps
-from mentiondesk.api.context import principal
+from mentiondesk.api.context import principal, ticket_detail
 from mentiondesk.api.schemas import (
     AssignmentIn,
     EventOut,
@@ -106,10 +106,8 @@ def _my_team(store: Store, tenant: str, user_id: str) -> str:
 @router.get("/api/tickets/<ticket_id>", summary="A ticket with its messages and events")
 def get_ticket(ticket_id: Annotated[str, Path(max_length=64)]) -> TicketDetailOut:
     who = principal(router)
-    if not is_id(ticket_id):
-        raise NotFound("ticket not found")  # the same answer as a missing or foreign id
     store = deps.store()
-    detail = store.tickets.detail(who.tenant_id, ticket_id)
+    detail = ticket_detail(store, who, ticket_id)
     t = detail.ticket
     # The messages are the customer's personal data: every view is audited.
     store.audit.append(who.tenant_id, who.user_id, who.role, "ticket_viewed", ticket_id, now_iso())
