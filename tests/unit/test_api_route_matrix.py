@@ -120,6 +120,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/audit"): Case(query={"month": "2026-11"}, resource=False),
     ("GET", "/api/reports/summary"): Case(query={"from": "2026-11-01", "to": "2026-11-30"}, resource=False),
     ("GET", "/api/reports/backlog"): Case(resource=False),
+    ("GET", "/api/reports/tickets"): Case(query={"metric": "tickets"}, resource=False),
     ("GET", "/api/reports/tickets.csv"): Case(query={"from": "2026-11-01", "to": "2026-11-30"}, resource=False),
     ("GET", "/api/reports/voc"): Case(resource=False),
     ("GET", "/api/reports/voc/<week_start>"): Case(),

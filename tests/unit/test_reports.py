@@ -233,3 +233,35 @@ def test_the_ticket_export_is_one_row_per_ticket_without_customer_words(
     assert "配送" not in body and "注文" not in body  # no customer words: finance reads it
     log = store.audit.month("acme", "2026-11")[0]
     assert any(r["action"] == "export" and r["target"] == f"tickets:{DAY}..{DAY}" for r in log)
+
+
+def test_every_figure_drills_down_to_the_tickets_it_counts(store: Store, world: dict[str, str]) -> None:
+    def ids(metric: str, **kw: Any) -> set[str]:
+        answer = service.drill(store, "acme", DAY, DAY, metric, **kw)
+        assert answer["truncated"] is False
+        return {t["id"] for t in answer["tickets"]}
+
+    a, b, c = world["a"], world["b"], world["c"]
+    # The same tickets as the hand count above
+    assert ids("tickets") == {a, b, c}
+    assert ids("resolved") == {a}
+    assert ids("replied") == {a, b}
+    assert ids("mentions_unanswered") == {c}  # the active-support KPI: C, the mention nobody answered
+    sentiments = set().union(*(ids(f"sentiment_{s}") for s in ("positive", "neutral", "negative")))
+    assert sentiments == {a, b, c}
+    # A dimension narrows it, like the summary's rows
+    assert ids("tickets", dimension="channel", value="x") == {a, b, c}
+    assert ids("replied", dimension="channel", value="x") == {a, b}
+    assert ids("tickets", dimension="channel", value="facebook") == set()
+    # Listed without customer words
+    listed = service.drill(store, "acme", DAY, DAY, "tickets")["tickets"]
+    assert all("text" not in row and "body" not in row for row in listed)
+    # Another period, another tenant: nothing
+    assert service.drill(store, "acme", "2026-01-01", "2026-01-02", "tickets")["tickets"] == []
+    assert service.drill(store, "other", DAY, DAY, "tickets")["tickets"] == []
+    # Bad input is refused with a clear message
+    from mentiondesk.errors import InvalidRequest
+
+    for bad in ({"metric": "nope"}, {"metric": "tickets", "dimension": "team"}, {"metric": "tickets", "dimension": "x"}):
+        with pytest.raises(InvalidRequest):
+            service.drill(store, "acme", DAY, DAY, **bad)

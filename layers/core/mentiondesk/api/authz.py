@@ -61,6 +61,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/reports/summary"): REPORT_READERS,
     ("GET", "/api/reports/backlog"): LEADS,
     ("GET", "/api/reports/tickets.csv"): REPORT_READERS,
+    ("GET", "/api/reports/tickets"): REPORT_READERS,
     ("GET", "/api/reports/voc"): STAFF,
     ("GET", "/api/reports/voc/<week_start>"): STAFF,
     ("GET", "/api/settings/voc"): LEADS,

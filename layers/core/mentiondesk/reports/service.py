@@ -11,6 +11,7 @@ from typing import Any
 from mentiondesk.clock import iso, parse_iso
 from mentiondesk.errors import InvalidRequest
 from mentiondesk.store import rollups
+from mentiondesk.models import Ticket
 from mentiondesk.store.factory import Store
 
 MAX_DAYS = 400
@@ -273,3 +274,99 @@ def export_csv(rows: list[dict[str, Any]]) -> str:
 def _cell(value: Any) -> str:
     text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+DRILL_METRICS = (
+    "tickets",
+    "resolved",
+    "replied",
+    "mentions_unanswered",
+    "sla_met",
+    "sla_missed",
+    "sentiment_positive",
+    "sentiment_neutral",
+    "sentiment_negative",
+    "csat",
+)
+DRILL_LIMIT = 500  # tickets listed per drill-down; the CSV export has them all
+
+
+def _drill_match(ticket: Ticket, metric: str, start: datetime, end: datetime) -> bool:
+    """Whether a ticket is one of those counted in `metric` over [start, end) (docs/reports.md)."""
+
+    def inside(at: str | None) -> bool:
+        return at is not None and start <= parse_iso(at) < end
+
+    created = inside(ticket.created_at)
+    if metric == "tickets":
+        return created
+    if metric == "resolved":
+        return inside(ticket.resolved_at)
+    if metric == "replied":
+        return inside(ticket.last_reply_at)
+    if metric == "mentions_unanswered":
+        return created and ticket.kind in rollups.PUBLIC_KINDS and ticket.last_reply_at is None
+    if metric in ("sla_met", "sla_missed"):
+        outcome = metric.removeprefix("sla_")
+        return created and any(c.outcome == outcome for c in ticket.sla_clocks)
+    if metric.startswith("sentiment_"):
+        return created and ticket.sentiment == metric.removeprefix("sentiment_")
+    if metric == "csat":
+        return created and ticket.csat_rating is not None
+    raise InvalidRequest(f"metric is one of {', '.join(DRILL_METRICS)}")
+
+
+def drill(
+    store: Store,
+    tenant: str,
+    first: str,
+    last: str,
+    metric: str,
+    dimension: str = "all",
+    value: str | None = None,
+) -> dict[str, Any]:
+    """The tickets behind a report figure: those counted in `metric` over the period, optionally only
+    those whose `dimension` is `value`. Reads the tickets active since the period began (GSI2, paged),
+    so no scan; at most DRILL_LIMIT listed, newest first."""
+    if metric not in DRILL_METRICS:
+        raise InvalidRequest(f"metric is one of {', '.join(DRILL_METRICS)}")
+    if dimension not in rollups.DIMENSIONS:
+        raise InvalidRequest(f"dimension is one of {', '.join(rollups.DIMENSIONS)}")
+    if dimension != "all" and not value:
+        raise InvalidRequest("a dimension needs a value")
+    first, last = period(first, last)
+    start = datetime.combine(date.fromisoformat(first), datetime.min.time(), rollups.REPORT_TZ)
+    end = datetime.combine(date.fromisoformat(last) + timedelta(days=1), datetime.min.time(), rollups.REPORT_TZ)
+    tickets, more = store.tickets.active_since(tenant, iso(start), EXPORT_LIMIT)
+    listed: list[dict[str, Any]] = []
+    for t in tickets:
+        if not _drill_match(t, metric, start, end):
+            continue
+        if dimension != "all":
+            dims = rollups.ticket_dims(
+                t, agent=t.assignee.id if t.assignee else None, policy=t.sla_policy_id
+            )
+            if dims.get(dimension) != value:
+                continue
+        if len(listed) == DRILL_LIMIT:
+            more = True
+            break
+        listed.append(
+            {
+                "id": t.id,
+                "created_at": t.created_at,
+                "channel": t.platform,
+                "kind": t.kind,
+                "status": t.status,
+                "team": t.team,
+                "assignee_name": t.assignee.name if t.assignee else None,
+                "intent": t.intent,
+                "sentiment": t.sentiment,
+                "language": t.language,
+                "last_reply_at": t.last_reply_at,
+                "resolved_at": t.resolved_at,
+                "csat_rating": t.csat_rating,
+            }
+        )
+    return {"metric": metric, "from": first, "to": last, "dimension": dimension, "value": value,
+            "tickets": listed, "truncated": more}

@@ -777,16 +777,24 @@ class TicketStore:
         return self._filtered(kwargs, "GSI4PK", pk, tenant, limit, cursor, merged)
 
     def active_since(self, tenant: str, since: str, limit: int) -> tuple[list[Ticket], bool]:
-        """Tickets with activity since `since`, newest first (one Query on GSI2's sort key);
-        True as well when there were more than `limit`."""
-        items, last = self.table.query(
-            IndexName="GSI2",
-            KeyConditionExpression="GSI2PK = :pk AND GSI2SK >= :since",
-            ExpressionAttributeValues={":pk": keys.all_tickets_gsi(tenant), ":since": since},
-            ScanIndexForward=False,
-            Limit=limit,
-        )
-        return [_ticket_from_item(i) for i in items], last is not None
+        """Tickets with activity since `since`, newest first (Queries on GSI2's sort key, paged up to
+        `limit`); True as well when there were more than `limit`."""
+        tickets: list[Ticket] = []
+        start: dict[str, Any] | None = None
+        while True:
+            query: dict[str, Any] = {
+                "IndexName": "GSI2",
+                "KeyConditionExpression": "GSI2PK = :pk AND GSI2SK >= :since",
+                "ExpressionAttributeValues": {":pk": keys.all_tickets_gsi(tenant), ":since": since},
+                "ScanIndexForward": False,
+                "Limit": limit - len(tickets),
+            }
+            if start:
+                query["ExclusiveStartKey"] = start
+            items, start = self.table.query(**query)
+            tickets += [_ticket_from_item(i) for i in items]
+            if not start or len(tickets) >= limit:
+                return tickets, start is not None
 
     def queued(self, tenant: str, team: str, limit: int = 25) -> list[Ticket]:
         """Tickets waiting for an agent in a team's queue, nearest SLA due time first (one Query, sparse index)."""

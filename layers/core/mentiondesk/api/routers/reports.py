@@ -62,6 +62,25 @@ def report_tickets_csv(
     )
 
 
+@router.get(
+    "/api/reports/tickets",
+    summary="The tickets behind a report figure (drill-down; no customer words)",
+    responses={400: {"description": "An invalid period, metric or dimension"}},
+)
+def report_drill(
+    metric: Annotated[str, Query(description=", ".join(service.DRILL_METRICS))],
+    from_: Annotated[str | None, Query(alias="from", pattern=DAY, description="YYYY-MM-DD, report timezone")] = None,
+    to: Annotated[str | None, Query(pattern=DAY, description="YYYY-MM-DD, included")] = None,
+    dimension: Annotated[Dimension, Query()] = "all",
+    value: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    who = principal(router)
+    today = utcnow().astimezone(REPORT_TZ).date()
+    last = to or today.isoformat()
+    first = from_ or (today - timedelta(days=6)).isoformat()
+    return service.drill(deps.store(), who.tenant_id, first, last, metric, dimension, value)
+
+
 @router.get("/api/reports/backlog", summary="Open and pending tickets now, by age")
 def report_backlog() -> dict[str, Any]:
     who = principal(router)
