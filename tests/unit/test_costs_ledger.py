@@ -16,7 +16,7 @@ from mentiondesk.costs.ledger import (
     split,
     total_nanos,
 )
-from mentiondesk.store.costs import CostStore, costs_pk, ticket_costs_from_items, totals_by
+from mentiondesk.store.costs import CostStore, TicketTotal, costs_pk, per_ticket, ticket_costs_from_items, totals_by
 from mentiondesk.store.factory import Store
 
 pytestmark = pytest.mark.unit
@@ -145,15 +145,22 @@ def test_a_flush_is_one_transaction_with_the_lines_the_total_and_the_rollups(sto
     before = store.table.calls["TransactWriteItems"]
     # When flushed
     result = costs.record(lines)
-    # Then one TransactWriteItems wrote them, and the ticket's ledger has each line and the exact total
+    # Then one TransactWriteItems wrote them: the record, the ticket's month total, a rollup per component
     assert (result.written, result.duplicates, result.transactions) == (5, 0, 1)
     assert store.table.calls["TransactWriteItems"] - before == 1
+    assert len(ledger_actions(lines)) == 4
     ledger = costs.ticket("acme", "T1")
     assert ledger.total_nanos == total_nanos(lines) == 200 + 820 + 4375 + 312 + 15_000_000
     assert ledger.by_component == {"platform": 15_000_000, "aws": 5707}
     assert sorted(line.item for line in ledger.lines) == sorted(line.item for line in lines)
     assert ledger.lines[0].quantity == Decimal(str(ledger.lines[0].quantity))
     assert ledger.line_count == 5
+
+
+def ledger_actions(lines: list[CostLine]) -> list[Any]:
+    from mentiondesk.store.costs import _actions
+
+    return _actions([lines])
 
 
 def test_the_same_invocation_flushed_twice_is_counted_once(store: Store) -> None:
@@ -190,19 +197,41 @@ def test_rollups_count_by_month_component_item_and_dimension_without_a_scan(stor
     items = store.table.query_all(
         KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": costs_pk("acme", "2026-11")}
     )
-    assert {i["shard"] for i in items} <= {0, 1, 2, 3}
-    # And the unpriced line is on its ticket's total too
+    assert {i["shard"] for i in items if i["entity"] == "cost_rollup"} <= {0, 1, 2, 3}
+    # And the unpriced line is on its ticket's total too, and on the ticket's month total
     assert costs.ticket("acme", "T3").unpriced_count == 1
+    month = costs.month_of("acme", "2026-11")
+    assert {t.ticket_id: t.unpriced_count for t in month.tickets} == {"T1": 0, "T2": 0, "T3": 1}
+    assert {t.ticket_id: t.total_nanos for t in month.tickets}["T1"] == 15_005_707
+    assert per_ticket(month.tickets) == {"mean": 10_003_805, "median": 15_005_707, "p90": 15_005_707}
 
 
-def test_lines_tied_to_no_ticket_go_to_the_months_untied_partition(store: Store) -> None:
+def test_lines_tied_to_no_ticket_go_straight_to_the_rollups(store: Store) -> None:
     # Given a keyword poll's reads that found nothing
     costs = CostStore(store.table)
-    costs.record([line("x.post_read", 4, None, "poll-1"), line("aws.lambda.request", 1, None, "poll-1")])
-    # Then they are in the month's untied lines and rollups, and on no ticket
-    untied = costs.untied("acme", "2026-11")
-    assert [(u.item, u.ticket_id) for u in untied] == [("aws.lambda.request", None), ("x.post_read", None)]
-    assert sum(r.amount_nanos for r in costs.month("acme", "2026-11")) == 20_000_200
+    writes = store.table.calls["UpdateItem"]
+    result = costs.record([line("x.post_read", 4, None, "poll-1"), line("aws.lambda.request", 1, None, "poll-1")])
+    # Then they are in the month's rollups (one UpdateItem per component), on no ticket, with no transaction
+    assert (result.written, result.transactions, result.rollup_updates) == (2, 0, 2)
+    assert store.table.calls["UpdateItem"] - writes == 2
+    month = costs.month_of("acme", "2026-11")
+    assert sum(r.amount_nanos for r in month.rollups) == 20_000_200 and month.tickets == []
+    assert {(r.item, r.quantity) for r in month.rollups} == {("x.post_read", 4), ("aws.lambda.request", 1)}
+
+
+def test_the_report_month_is_tokyos(store: Store) -> None:
+    # 2026-11-30 15:30 UTC is 2026-12-01 00:30 in Tokyo: December's
+    CostStore(store.table).record([line("aws.lambda.request", 1, "T1", "late", at="2026-11-30T15:30:00Z")])
+    assert CostStore(store.table).month("acme", "2026-11") == []
+    assert CostStore(store.table).month("acme", "2026-12")[0].lines == 1
+
+
+def test_per_ticket_figures() -> None:
+    def total(nanos: int) -> TicketTotal:
+        return TicketTotal("T", None, None, None, nanos, {}, 1, 0)
+
+    assert per_ticket([]) == {"mean": None, "median": None, "p90": None}
+    assert per_ticket([total(n) for n in range(1, 11)]) == {"mean": 6, "median": 6, "p90": 9}  # 5.5 rounds to even
 
 
 def test_the_ticket_detail_query_reads_the_ledger_with_the_ticket(store: Store) -> None:

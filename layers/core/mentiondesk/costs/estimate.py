@@ -53,7 +53,7 @@ STEPS: list[tuple[str, str, str]] = [
     ("send", "send_reply", "SQS batch of 1: the reply posted to X, the SLA clocks refreshed"),
     ("resolve", "api", "PATCH /api/tickets/{id} status=resolved"),
     ("storage", "-", f"everything the ticket left in the table, kept {STORAGE_MONTHS} months"),
-    ("ledger", "-", "the cost ledger's own flushes (one transaction per invocation)"),
+    ("ledger", "-", "the cost ledger's own flushes (a transaction per invocation and ticket; rollup ADDs)"),
 ]
 
 
@@ -958,16 +958,20 @@ def estimate(
             last = lifecycle.ticket(n)
         lifecycle.finish()
         if ledger:
-            from mentiondesk.store.costs import CostStore
+            from mentiondesk.store.costs import CostStore, report_month
 
-            recorded = CostStore(lifecycle.store.table).ticket(TENANT, last)
+            costs = CostStore(lifecycle.store.table)
+            recorded = costs.ticket(TENANT, last)
             lines_sum = sum(line.amount_nanos or 0 for line in recorded.lines)
+            months = {report_month(line.at) for line in recorded.lines}
+            totals = [costs.ticket_month_total(TENANT, last, month) for month in sorted(months)]
+            running = sum(t.total_nanos for t in totals if t is not None)
             check = {
                 "ticket": last,
                 "lines": len(recorded.lines),
-                "total_nanos": recorded.total_nanos,
+                "total_nanos": running,
                 "lines_sum_nanos": lines_sum,
-                "equal": recorded.total_nanos == lines_sum,
+                "equal": running == lines_sum,
             }
     return _price(lifecycle, tickets, region, time.perf_counter() - started, check)
 

@@ -1,27 +1,33 @@
-"""The cost ledger in the table: each line, each ticket's running total, and monthly rollups.
+"""The cost ledger in the table: each invocation's lines on its ticket, per-ticket monthly totals and
+monthly rollups.
 
-PK                                     SK                                             item
-TENANT#{t}#TICKET#{ticket}             COST#{request_id}#{item}                       a line of the ticket
-TENANT#{t}#TICKET#{ticket}             COST                                           the ticket's running total
-TENANT#{t}#COSTLINES#{yyyy-mm}         COST#{request_id}#{item}                       a line tied to no ticket
-TENANT#{t}#COSTS#{yyyy-mm}             {component}#{item}#{channel}#{team}#{brand}#{shard}  monthly rollup
-("-" is the tenant of costs no tenant can be charged with, and any unknown dimension.)
+PK                                  SK                                          item
+TENANT#{t}#TICKET#{ticket}          COST#{request_id}                           one invocation's lines for the ticket
+TENANT#{t}#COSTS#{yyyy-mm}          TICKET#{ticket}                             the ticket's total in the month
+TENANT#{t}#COSTS#{yyyy-mm}          R#{component}#{channel}#{team}#{brand}#{shard}  rollup: counters per item
+(months are report months, Asia/Tokyo; "-" is the tenant of costs no tenant can be charged with, and
+any unknown dimension.)
 
-Opening a ticket reads its ledger in the same Query as its messages (the `COST` prefix sorts with
-them), or alone with `begins_with(SK, "COST")`. The sort key holds the request id, not the time, so
-a retried invocation (same request id) lands on the same keys and its write is refused: a flush is
-one TransactWriteItems whose line Puts are conditional on the line not existing, so a flush that was
-already recorded changes nothing at all — not the total, not the rollups.
+A flush for tickets is one TransactWriteItems: per ticket one record holding the invocation's lines
+(conditional on not existing: the sort key is the request id, so a retried invocation's flush is
+refused whole and changes nothing — not the total, not the rollups), an ADD to the ticket's monthly
+total, and one ADD per rollup item (a component's items are counters of one item, so an invocation's
+AWS lines are one write). That is 3 items for a typical invocation instead of one per line.
 
-The running total is a small item of its own, not an attribute of the ticket item: the ticket item is
-in up to four indexes with every attribute projected, so an ADD there would be written again into
-each index at the ticket's full size, and a transaction touching it would cancel (or be cancelled by)
-the ticket's own versioned transactions (TransactionConflict). Rollups are only ever ADDed to, and
-spread over SHARDS items by request id so concurrent flushes rarely touch the same one; a report
-reads one month of one tenant with one Query and adds the shards up. Never a scan.
+Costs tied to no ticket (an inbox page, a keyword poll that found nothing, a schedule tick) keep no
+line: they are ADDed straight to the month's rollups, one UpdateItem per rollup item. Those writes are
+not idempotent — an invocation retried with the same request id would count twice, which it also cost.
+
+Opening a ticket reads its ledger in the same Query as its messages (the `COST#` prefix sorts with
+them). The finance screen reads a month with one Query (paged) on the month partition: every rollup
+and every ticket's total, so cost per ticket (median, p90) is exact. The running totals are items of
+their own, not attributes of the ticket item: the ticket item is in up to four indexes with every
+attribute projected, and a transaction touching it would conflict with the ticket's own versioned
+writes. Rollups are only ever ADDed to, spread over SHARDS items by request id. Never a scan.
 """
 
 import random
+import statistics
 import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
@@ -34,50 +40,58 @@ from botocore.exceptions import ClientError
 from mentiondesk.costs.ledger import COMPONENTS, CostLine, merge
 from mentiondesk.store import keys
 from mentiondesk.store.dynamo import Table, cancellation_codes, error_code
+from mentiondesk.store.rollups import report_day
 
 SHARDS = 4
-COST_SK = "COST"
-_LINES_PER_TRANSACTION = 33  # a line, its rollup and its ticket total: at most 99 actions of the 100 allowed
+COST_PREFIX = "COST#"
+TICKET_PREFIX = "TICKET#"
+ROLLUP_PREFIX = "R#"
+_RECORDS_PER_TRANSACTION = 24  # two actions per record, and room for the rollup items: at most 100
 _CONFLICT_ATTEMPTS = 4
-_LINE_FIELDS = set(CostLine.model_fields)
+_RECORD_FIELDS = ("tenant", "ticket_id", "at", "region", "source", "request_id", "channel", "team", "brand")
+_LINE_FIELDS = ("component", "item", "quantity", "unit", "unit_price_usd", "amount_nanos", "price_read_on", "shares")
+_COUNTERS = {"q": "quantity", "n": "amount_nanos", "l": "lines", "u": "unpriced_count"}
+
+
+def report_month(at: str) -> str:
+    """The report month (YYYY-MM, Asia/Tokyo) of an instant."""
+    return report_day(at)[:7]
 
 
 def costs_pk(tenant: str, month: str) -> str:
-    """The monthly rollups of a tenant (month is YYYY-MM)."""
+    """The monthly rollups and ticket totals of a tenant (month is YYYY-MM)."""
     return f"TENANT#{tenant}#COSTS#{month}"
 
 
-def untied_pk(tenant: str, month: str) -> str:
-    """Lines of a month that belong to no ticket."""
-    return f"TENANT#{tenant}#COSTLINES#{month}"
+def record_sk(request_id: str) -> str:
+    return f"{COST_PREFIX}{request_id}"
 
 
-def line_sk(request_id: str, item: str) -> str:
-    return f"COST#{request_id}#{item}"
-
-
-def rollup_sk(component: str, item: str, dimension: str, shard: int) -> str:
-    return f"{component}#{item}#{dimension}#{shard}"
+def rollup_sk(component: str, dimension: str, shard: int) -> str:
+    return f"{ROLLUP_PREFIX}{component}#{dimension}#{shard}"
 
 
 def shard_of(request_id: str) -> int:
     return zlib.crc32(request_id.encode()) % SHARDS
 
 
-def line_key(line: CostLine) -> dict[str, str]:
-    pk = keys.ticket_pk(line.tenant, line.ticket_id) if line.ticket_id else untied_pk(line.tenant, line.at[:7])
-    return {"PK": pk, "SK": line_sk(line.request_id, line.item)}
-
-
-def line_item(line: CostLine) -> dict[str, Any]:
-    """The stored line: exact Decimal strings for quantity and price, integer nano-dollars."""
-    item: dict[str, Any] = {**line_key(line), "entity": "cost_line"}
-    item.update(line.model_dump(mode="json", exclude_none=True))
+def record_item(lines: Sequence[CostLine]) -> dict[str, Any]:
+    """One invocation's lines for one ticket, as one item (exact Decimal strings, integer nano-dollars)."""
+    first = lines[0]
+    item: dict[str, Any] = {
+        "PK": keys.ticket_pk(first.tenant, first.ticket_id or "-"),
+        "SK": record_sk(first.request_id),
+        "entity": "cost_record",
+    }
+    dumped = first.model_dump(mode="json", include=set(_RECORD_FIELDS), exclude_none=True)
+    item.update(dumped)
+    item["lines"] = [line.model_dump(mode="json", include=set(_LINE_FIELDS), exclude_none=True) for line in lines]
     return item
 
 
-def line_from_item(item: dict[str, Any]) -> CostLine:
-    return CostLine.model_validate({k: v for k, v in item.items() if k in _LINE_FIELDS})
+def lines_from_record(item: dict[str, Any]) -> list[CostLine]:
+    common = {k: item[k] for k in _RECORD_FIELDS if item.get(k) is not None}
+    return [CostLine.model_validate({**common, **line}) for line in item.get("lines", [])]
 
 
 @dataclass(frozen=True)
@@ -93,21 +107,21 @@ class TicketCosts:
 
 def ticket_costs_from_items(items: Iterable[dict[str, Any]]) -> TicketCosts:
     """The ledger out of a ticket partition's items (e.g. the ones its detail Query already read)."""
-    total: dict[str, Any] = {}
     lines: list[CostLine] = []
     for item in items:
-        sk = str(item.get("SK", ""))
-        if sk == COST_SK:
-            total = item
-        elif sk.startswith(COST_SK + "#"):
-            lines.append(line_from_item(item))
+        if str(item.get("SK", "")).startswith(COST_PREFIX):
+            lines += lines_from_record(item)
     lines.sort(key=lambda line: (line.at, line.request_id, line.item))
+    by_component: dict[str, int] = {}
+    for line in lines:
+        if line.amount_nanos is not None:
+            by_component[line.component] = by_component.get(line.component, 0) + line.amount_nanos
     return TicketCosts(
-        total_nanos=int(total.get("cost_nanos", 0)),
-        by_component={c: int(total[f"{c}_nanos"]) for c in COMPONENTS if f"{c}_nanos" in total},
+        total_nanos=sum(by_component.values()),
+        by_component=by_component,
         lines=lines,
-        line_count=int(total.get("lines", 0)),
-        unpriced_count=int(total.get("unpriced_count", 0)),
+        line_count=len(lines),
+        unpriced_count=sum(1 for line in lines if not line.priced),
     )
 
 
@@ -127,11 +141,34 @@ class RollupRow:
     unpriced_count: int
 
 
+@dataclass(frozen=True)
+class TicketTotal:
+    """What one ticket cost in one month."""
+
+    ticket_id: str
+    channel: str | None
+    team: str | None
+    brand: str | None
+    total_nanos: int
+    by_component: dict[str, int]
+    lines: int
+    unpriced_count: int
+
+
+@dataclass(frozen=True)
+class Month:
+    """A tenant's month as the finance screen reads it: the rollups and every ticket's total."""
+
+    rollups: list[RollupRow]
+    tickets: list[TicketTotal]
+
+
 @dataclass
 class FlushResult:
     written: int = 0  # lines written now
     duplicates: int = 0  # lines already recorded by an earlier flush of the same invocation
     transactions: int = 0
+    rollup_updates: int = 0  # untied lines: UpdateItems on the rollups
 
 
 class CostStore:
@@ -147,22 +184,42 @@ class CostStore:
     # -- writing ----------------------------------------------------------------------------------
 
     def record(self, lines: Sequence[CostLine]) -> FlushResult:
-        """Write one invocation's lines: one TransactWriteItems (more only past 33 lines) holding each
-        line, its rollup ADDs and the ticket totals. Idempotent per request id and item."""
+        """Write one invocation's lines: for tickets one TransactWriteItems (more only past 24 tickets)
+        holding a record per ticket, its monthly total and the rollup ADDs, idempotent per request id;
+        untied lines as rollup ADDs alone."""
         result = FlushResult()
         merged = merge(lines)
-        for start in range(0, len(merged), _LINES_PER_TRANSACTION):
-            chunk = merged[start : start + _LINES_PER_TRANSACTION]
-            if self._write(chunk):
-                result.written += len(chunk)
+        records: dict[tuple[str, str, str], list[CostLine]] = {}
+        untied: list[CostLine] = []
+        for line in merged:
+            if line.ticket_id:
+                records.setdefault((line.tenant, line.ticket_id, line.request_id), []).append(line)
             else:
-                result.duplicates += len(chunk)
+                untied.append(line)
+        groups = list(records.values())
+        for start in range(0, len(groups), _RECORDS_PER_TRANSACTION):
+            chunk = groups[start : start + _RECORDS_PER_TRANSACTION]
+            count = sum(len(g) for g in chunk)
+            if self._write(chunk):
+                result.written += count
+            else:
+                result.duplicates += count
             result.transactions += 1
+        for update in _rollup_updates(untied).values():
+            args = _update_args(update)
+            self.table.update(
+                args["Key"],
+                args["UpdateExpression"],
+                names=args["ExpressionAttributeNames"],
+                vals=args["ExpressionAttributeValues"],
+            )
+            result.rollup_updates += 1
+        result.written += len(untied)
         return result
 
-    def _write(self, lines: list[CostLine]) -> bool:
-        """One transaction; False when its lines were recorded before (a retried invocation)."""
-        actions = _actions(lines)
+    def _write(self, records: list[list[CostLine]]) -> bool:
+        """One transaction; False when its records were written before (a retried invocation)."""
+        actions = _actions(records)
         for attempt in range(_CONFLICT_ATTEMPTS):
             try:
                 self.table.transact(actions)
@@ -171,7 +228,7 @@ class CostStore:
                 if error_code(error) != "TransactionCanceledException":
                     raise
                 codes = cancellation_codes(error)
-                if "ConditionalCheckFailed" in codes[: len(lines)]:
+                if "ConditionalCheckFailed" in codes[: len(records)]:
                     return False
                 if "TransactionConflict" not in codes or attempt + 1 == _CONFLICT_ATTEMPTS:
                     raise
@@ -182,51 +239,73 @@ class CostStore:
     # -- reading ----------------------------------------------------------------------------------
 
     def ticket(self, tenant: str, ticket_id: str) -> TicketCosts:
-        """A ticket's ledger and running total (one Query on the ticket's partition, COST prefix)."""
+        """A ticket's ledger (one Query on the ticket's partition, COST# prefix)."""
         items = self.table.query_all(
             KeyConditionExpression="PK = :pk AND begins_with(SK, :cost)",
-            ExpressionAttributeValues={":pk": keys.ticket_pk(tenant, ticket_id), ":cost": COST_SK},
+            ExpressionAttributeValues={":pk": keys.ticket_pk(tenant, ticket_id), ":cost": COST_PREFIX},
         )
         return ticket_costs_from_items(items)
 
-    def untied(self, tenant: str, month: str) -> list[CostLine]:
-        """The month's lines tied to no ticket (polls that found nothing, inbox pages, schedule ticks)."""
-        items = self.table.query_all(
-            KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": untied_pk(tenant, month)}
-        )
-        return sorted((line_from_item(i) for i in items), key=lambda line: (line.at, line.request_id))
-
-    def month(self, tenant: str, month: str) -> list[RollupRow]:
-        """The month's rollups of a tenant, shards added up (one Query)."""
+    def month_of(self, tenant: str, month: str) -> Month:
+        """The month's rollups (shards added up) and every ticket's total: one Query, paged."""
         items = self.table.query_all(
             KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": costs_pk(tenant, month)}
         )
-        rows: dict[tuple[str, str, str, str, str], dict[str, Any]] = {}
-        for item in items:
-            key = tuple(str(item.get(k) or "-") for k in ("component", "item", "channel", "team", "brand"))
+        rollups = [i for i in items if str(i["SK"]).startswith(ROLLUP_PREFIX)]
+        totals = [i for i in items if str(i["SK"]).startswith(TICKET_PREFIX)]
+        return Month(rollups=_rows(rollups), tickets=[_ticket_total(i) for i in totals])
+
+    def month(self, tenant: str, month: str) -> list[RollupRow]:
+        """The month's rollups of a tenant, shards added up."""
+        return self.month_of(tenant, month).rollups
+
+    def ticket_month_total(self, tenant: str, ticket_id: str, month: str) -> TicketTotal | None:
+        item = self.table.get({"PK": costs_pk(tenant, month), "SK": f"{TICKET_PREFIX}{ticket_id}"})
+        return _ticket_total(item) if item else None
+
+
+def _rows(items: list[dict[str, Any]]) -> list[RollupRow]:
+    rows: dict[tuple[str, str, str, str, str], dict[str, Any]] = {}
+    for item in items:
+        dims = tuple(str(item.get(k) or "-") for k in ("channel", "team", "brand"))
+        for name, value in item.items():
+            prefix, _, line_item = str(name).partition("#")
+            if prefix not in _COUNTERS or not line_item:
+                continue
+            key = (str(item.get("component", "")), line_item, *dims)
             row = rows.setdefault(
                 key,  # type: ignore[arg-type]
-                {"unit": item.get("unit", ""), "quantity": Decimal(0), "amount": 0, "lines": 0, "unpriced": 0},
+                {"unit": item.get(f"unit#{line_item}", ""), "q": Decimal(0), "n": 0, "l": 0, "u": 0},
             )
-            row["quantity"] += Decimal(str(item.get("quantity", 0)))
-            row["amount"] += int(item.get("amount_nanos", 0))
-            row["lines"] += int(item.get("lines", 0))
-            row["unpriced"] += int(item.get("unpriced_count", 0))
-        return [
-            RollupRow(
-                component=component,
-                item=item,
-                unit=str(row["unit"]),
-                channel=None if channel == "-" else channel,
-                team=None if team == "-" else team,
-                brand=None if brand == "-" else brand,
-                quantity=row["quantity"],
-                amount_nanos=row["amount"],
-                lines=row["lines"],
-                unpriced_count=row["unpriced"],
-            )
-            for (component, item, channel, team, brand), row in sorted(rows.items())
-        ]
+            row[prefix] += Decimal(str(value)) if prefix == "q" else int(value)
+    return [
+        RollupRow(
+            component=component,
+            item=line_item,
+            unit=str(row["unit"]),
+            channel=None if channel == "-" else channel,
+            team=None if team == "-" else team,
+            brand=None if brand == "-" else brand,
+            quantity=row["q"],
+            amount_nanos=row["n"],
+            lines=row["l"],
+            unpriced_count=row["u"],
+        )
+        for (component, line_item, channel, team, brand), row in sorted(rows.items())
+    ]
+
+
+def _ticket_total(item: dict[str, Any]) -> TicketTotal:
+    return TicketTotal(
+        ticket_id=str(item["SK"]).removeprefix(TICKET_PREFIX),
+        channel=item.get("channel"),
+        team=item.get("team"),
+        brand=item.get("brand"),
+        total_nanos=int(item.get("cost_nanos", 0)),
+        by_component={c: int(item[f"{c}_nanos"]) for c in COMPONENTS if f"{c}_nanos" in item},
+        lines=int(item.get("lines", 0)),
+        unpriced_count=int(item.get("unpriced_count", 0)),
+    )
 
 
 def totals_by(rows: Iterable[RollupRow], dimension: str) -> dict[str, int]:
@@ -238,72 +317,99 @@ def totals_by(rows: Iterable[RollupRow], dimension: str) -> dict[str, int]:
     return out
 
 
-def _actions(lines: list[CostLine]) -> list[dict[str, Any]]:
-    """The transaction: each line (only if new), then the rollup and ticket-total ADDs, each item once
-    (a transaction may not touch an item twice)."""
-    actions: list[dict[str, Any]] = [
-        {"Put": {"Item": line_item(line), "ConditionExpression": "attribute_not_exists(PK)"}} for line in lines
-    ]
-    rollups: dict[tuple[str, str], dict[str, Any]] = {}
-    totals: dict[tuple[str, str], dict[str, Any]] = {}
+def per_ticket(totals: Sequence[TicketTotal]) -> dict[str, int | None]:
+    """Mean, median and p90 of what each ticket cost (nano-dollars; None for no tickets). The p90 is
+    the nearest rank: the cost at or below which 90% of the tickets are."""
+    amounts = sorted(t.total_nanos for t in totals)
+    if not amounts:
+        return {"mean": None, "median": None, "p90": None}
+    rank = max(1, -(-len(amounts) * 9 // 10))
+    return {
+        "mean": round(sum(amounts) / len(amounts)),
+        "median": round(statistics.median(amounts)),
+        "p90": amounts[rank - 1],
+    }
+
+
+def _rollup_updates(lines: Iterable[CostLine]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The rollup ADDs of some lines, one per rollup item (a transaction may not touch an item twice)."""
+    updates: dict[tuple[str, str], dict[str, Any]] = {}
     for line in lines:
         shard = shard_of(line.request_id)
-        month = line.at[:7]
-        rollup = rollups.setdefault(
-            (costs_pk(line.tenant, month), rollup_sk(line.component, line.item, line.dimension, shard)),
-            {"line": line, "shard": shard, "month": month, "quantity": Decimal(0), "amount": 0, "n": 0, "unpriced": 0},
+        month = report_month(line.at)
+        key = (costs_pk(line.tenant, month), rollup_sk(line.component, line.dimension, shard))
+        update = updates.setdefault(
+            key,
+            {
+                "key": {"PK": key[0], "SK": key[1]},
+                "fields": {
+                    "entity": "cost_rollup",
+                    "month": month,
+                    "component": line.component,
+                    "shard": shard,
+                    **{d: getattr(line, d) for d in ("channel", "team", "brand") if getattr(line, d)},
+                },
+                "counters": {},
+            },
         )
-        rollup["quantity"] += line.quantity
-        rollup["amount"] += line.amount_nanos or 0
-        rollup["n"] += 1
-        rollup["unpriced"] += 0 if line.priced else 1
-        if line.ticket_id:
+        update["fields"][f"unit#{line.item}"] = line.unit
+        counters = update["counters"]
+        for prefix, value in (
+            ("q", line.quantity),
+            ("n", line.amount_nanos or 0),
+            ("l", 1),
+            ("u", 0 if line.priced else 1),
+        ):
+            if value or prefix in ("n", "l"):
+                name = f"{prefix}#{line.item}"
+                counters[name] = counters.get(name, 0) + value
+    return updates
+
+
+def _actions(records: list[list[CostLine]]) -> list[dict[str, Any]]:
+    """The transaction: each record (only if new), then the ticket totals and rollup ADDs, each item once."""
+    actions: list[dict[str, Any]] = [
+        {"Put": {"Item": record_item(lines), "ConditionExpression": "attribute_not_exists(PK)"}} for lines in records
+    ]
+    totals: dict[tuple[str, str], dict[str, Any]] = {}
+    for lines in records:
+        for line in lines:
+            pk = costs_pk(line.tenant, report_month(line.at))
+            sk = f"{TICKET_PREFIX}{line.ticket_id}"
             total = totals.setdefault(
-                (line.tenant, line.ticket_id), {"amount": 0, "n": 0, "unpriced": 0, **{c: 0 for c in COMPONENTS}}
+                (pk, sk),
+                {
+                    "key": {"PK": pk, "SK": sk},
+                    "fields": {"entity": "cost_ticket"},
+                    "counters": {"cost_nanos": 0, "lines": 0, "unpriced_count": 0},
+                },
             )
-            total["amount"] += line.amount_nanos or 0
-            total[line.component] += line.amount_nanos or 0
-            total["n"] += 1
-            total["unpriced"] += 0 if line.priced else 1
-    for (pk, sk), r in rollups.items():
-        first: CostLine = r["line"]
-        fields = {
-            "entity": "cost_rollup",
-            "month": r["month"],
-            "component": first.component,
-            "item": first.item,
-            "unit": first.unit,
-            "shard": r["shard"],
-            **{d: getattr(first, d) for d in ("channel", "team", "brand") if getattr(first, d)},
-        }
-        counters = {
-            "quantity": r["quantity"],
-            "amount_nanos": r["amount"],
-            "lines": r["n"],
-            "unpriced_count": r["unpriced"],
-        }
-        actions.append({"Update": _set_add({"PK": pk, "SK": sk}, fields, counters)})
-    for (tenant, ticket_id), t in totals.items():
-        counters = {"cost_nanos": t["amount"], "lines": t["n"], "unpriced_count": t["unpriced"]}
-        counters.update({f"{c}_nanos": t[c] for c in COMPONENTS if t[c]})
-        key = {"PK": keys.ticket_pk(tenant, ticket_id), "SK": COST_SK}
-        actions.append({"Update": _set_add(key, {"entity": "cost_total"}, counters)})
+            total["fields"].update({d: getattr(line, d) for d in ("channel", "team", "brand") if getattr(line, d)})
+            counters = total["counters"]
+            counters["cost_nanos"] += line.amount_nanos or 0
+            counters["lines"] += 1
+            counters["unpriced_count"] += 0 if line.priced else 1
+            if line.amount_nanos:
+                name = f"{line.component}_nanos"
+                counters[name] = counters.get(name, 0) + line.amount_nanos
+    actions += [{"Update": _update_args(t)} for t in totals.values()]
+    actions += [{"Update": _update_args(u)} for u in _rollup_updates(line for lines in records for line in lines).values()]
     return actions
 
 
-def _set_add(key: dict[str, str], fields: dict[str, Any], counters: dict[str, Any]) -> dict[str, Any]:
+def _update_args(update: dict[str, Any]) -> dict[str, Any]:
     """An Update that SETs `fields` and ADDs `counters`, every attribute name through a placeholder."""
     names: dict[str, str] = {}
     vals: dict[str, Any] = {}
     sets, adds = [], []
-    for n, (name, value) in enumerate(fields.items()):
+    for n, (name, value) in enumerate(update["fields"].items()):
         names[f"#s{n}"], vals[f":s{n}"] = name, value
         sets.append(f"#s{n} = :s{n}")
-    for n, (name, value) in enumerate(counters.items()):
+    for n, (name, value) in enumerate(update["counters"].items()):
         names[f"#a{n}"], vals[f":a{n}"] = name, value
         adds.append(f"#a{n} :a{n}")
     return {
-        "Key": key,
+        "Key": update["key"],
         "UpdateExpression": f"SET {', '.join(sets)} ADD {', '.join(adds)}",
         "ExpressionAttributeNames": names,
         "ExpressionAttributeValues": vals,
