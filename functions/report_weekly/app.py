@@ -5,6 +5,7 @@ from typing import Any
 
 from mentiondesk.clock import utcnow
 from mentiondesk.config import ReportSettings
+from mentiondesk.costs.metering import meter_handler
 from mentiondesk.observability import logger, metrics
 from mentiondesk.reports.weekly import run_all
 from mentiondesk.rules.notify import notifier_from
@@ -29,5 +30,6 @@ def put_file(key: str, body: bytes, content_type: str) -> str:
 
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
+@meter_handler("report_weekly")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return run_all(store, utcnow(), put_file, delivery)

@@ -5,6 +5,7 @@ from typing import Any
 
 from mentiondesk.clock import utcnow
 from mentiondesk.config import NotifySettings
+from mentiondesk.costs.metering import meter_handler
 from mentiondesk.observability import logger, metrics
 from mentiondesk.rules.notify import notifier_from
 from mentiondesk.rules.service import sla_alert_rules
@@ -21,6 +22,7 @@ run_sla_rules = sla_alert_rules(store, notifier)
 
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
+@meter_handler("sla_check")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step = SlaTimerInput.model_validate(event)
     logger.append_keys(tenant_id=step.tenant_id, ticket_id=step.ticket_id)

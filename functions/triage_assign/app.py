@@ -5,6 +5,7 @@ from typing import Any
 from mentiondesk.assignment.assign import assign_ticket
 from mentiondesk.clock import now_iso
 from mentiondesk.config import StoreSettings
+from mentiondesk.costs.metering import meter_handler
 from mentiondesk.observability import logger, metrics
 from mentiondesk.store.factory import store_for
 from mentiondesk.workflow.steps import TicketStepInput
@@ -15,6 +16,7 @@ store = store_for(settings.table_name)
 
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
+@meter_handler("triage_assign")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step = TicketStepInput.model_validate(event)
     logger.append_keys(tenant_id=step.tenant_id, ticket_id=step.ticket_id)

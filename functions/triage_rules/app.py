@@ -6,6 +6,7 @@ from typing import Any
 
 from mentiondesk.clock import utcnow
 from mentiondesk.config import NotifySettings
+from mentiondesk.costs.metering import meter_handler
 from mentiondesk.observability import logger, metrics
 from mentiondesk.rules.notify import notifier_from
 from mentiondesk.rules.service import apply_rules
@@ -19,6 +20,7 @@ notifier = notifier_from(settings)
 
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
+@meter_handler("triage_rules")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step = TicketStepInput.model_validate(event)
     logger.append_keys(tenant_id=step.tenant_id, ticket_id=step.ticket_id)

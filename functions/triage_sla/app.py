@@ -5,6 +5,7 @@ from typing import Any
 
 from mentiondesk.clock import utcnow
 from mentiondesk.config import SlaSettings
+from mentiondesk.costs.metering import meter_handler
 from mentiondesk.observability import logger, metrics
 from mentiondesk.sla import service
 from mentiondesk.store.factory import aws_client, store_for
@@ -18,6 +19,7 @@ timers = SlaTimers(aws_client("stepfunctions"), settings.sla_timer_arn)
 
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
+@meter_handler("triage_sla")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step = TicketStepInput.model_validate(event)
     logger.append_keys(tenant_id=step.tenant_id, ticket_id=step.ticket_id)

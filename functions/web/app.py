@@ -28,9 +28,12 @@ def surveys() -> Any:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     path = event.get("rawPath") or "/"
     if path.startswith("/csat/"):
+        from mentiondesk.costs.metering import metered
         from mentiondesk.web import csat_page
 
-        return csat_page.handle(event, surveys())
+        # Metered like the API (the page and its static files are the deployment's fixed cost, not metered)
+        with metered(context, "web", event=event, source="web:/csat/{token}"):
+            return csat_page.handle(event, surveys())
     if path == "/auth/config":
         # The local stack lists its demo users here; deployed there are none.
         demo = json.loads(os.environ.get("MENTIONDESK_DEMO_USERS", "[]")) if settings.auth_mode == "dev" else []

@@ -7,6 +7,7 @@ from mentiondesk import http
 from mentiondesk.channels import google
 from mentiondesk.clock import now_iso
 from mentiondesk.config import GoogleWebhookSettings, SecretCache
+from mentiondesk.costs.metering import meter_handler
 from mentiondesk.errors import InvalidRequest, PayloadTooLarge, Unauthorized
 from mentiondesk.ingest.google_webhook import GoogleWebhook
 from mentiondesk.ingest.service import IngestService
@@ -51,6 +52,7 @@ webhook = GoogleWebhook(
 
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
+@meter_handler("webhook_google")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         raw = http.raw_body(event, settings.max_body_bytes)

@@ -7,6 +7,7 @@ from mentiondesk import http
 from mentiondesk.channels.meta_graph import MetaGraphClient, MetaGraphError
 from mentiondesk.clock import now_iso
 from mentiondesk.config import MetaWebhookSettings, SecretCache, meta_access_tokens
+from mentiondesk.costs.metering import meter_handler
 from mentiondesk.errors import Forbidden, InvalidRequest, PayloadTooLarge, SignatureInvalid
 from mentiondesk.ingest.meta_webhook import MetaWebhook
 from mentiondesk.ingest.service import IngestService
@@ -46,6 +47,7 @@ webhook = MetaWebhook(
 
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
+@meter_handler("webhook_meta")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         if http.method(event) == "GET":

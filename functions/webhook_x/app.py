@@ -5,6 +5,7 @@ from typing import Any
 from mentiondesk import http
 from mentiondesk.clock import now_iso
 from mentiondesk.config import SecretCache, XWebhookSettings
+from mentiondesk.costs.metering import meter_handler
 from mentiondesk.errors import InvalidRequest, PayloadTooLarge, SignatureInvalid
 from mentiondesk.ingest.service import IngestService
 from mentiondesk.ingest.x_webhook import XWebhook
@@ -29,6 +30,7 @@ webhook = XWebhook(service, consumer_secret=_secret, max_body_bytes=settings.max
 
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
+@meter_handler("webhook_x")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         if http.method(event) == "GET":

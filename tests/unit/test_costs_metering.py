@@ -3,18 +3,17 @@ counters, invocation costs shared by the tickets served, a flush that never fail
 Step Functions transitions counted from our ASL."""
 
 import json
-from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from mentiondesk.costs import metering
 from mentiondesk.costs.ledger import CostLine
 from mentiondesk.costs.metering import (
     TRANSITIONS,
     Meter,
-    MeteredTimers,
     meter_handler,
     metered,
     record_agent_time,
@@ -25,6 +24,7 @@ from mentiondesk.costs.metering import (
 )
 from mentiondesk.store.costs import CostStore
 from mentiondesk.store.factory import Store
+from mentiondesk.workflow import SlaTimers
 
 from tests.conftest import ROOT, http_event
 
@@ -37,14 +37,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-class FakeTable:
-    """What the Meter reads of store.dynamo.Table: calls per operation and consumed capacity."""
-
-    def __init__(self) -> None:
-        self.calls: Counter[str] = Counter()
-        self.consumed = {"read": 0.0, "write": 0.0}
 
 
 class Context:
@@ -86,25 +78,34 @@ def test_a_whole_millisecond_is_not_rounded_up_again() -> None:
     assert meter.duration_ms == 50
 
 
-def test_dynamodb_capacity_is_the_tables_delta_including_half_units() -> None:
+def test_dynamodb_capacity_is_what_this_invocations_calls_reported_including_half_units(store: Store) -> None:
     # Given a table that had been used before this invocation
-    table = FakeTable()
-    table.calls["GetItem"] = 9
-    table.consumed.update(read=10.0, write=4.0)
+    store.directory.tenants()
     clock = FakeClock()
-    meter = Meter("sla_check", "us-east-1", 512, clock, tenant="acme")
-    meter.capture_table(table)  # type: ignore[arg-type]
-    meter.start()
     # When the invocation makes an eventually consistent read, a strong one and a transaction
-    table.calls.update({"GetItem": 2, "TransactWriteItems": 1})
-    table.consumed["read"] += 0.5 + 1.0
-    table.consumed["write"] += 6.0
-    lines = by_item(meter.finish(["T1"]))
+    flushed: list[list[CostLine]] = []
+    with metered(Context(), "sla_check", flush=flushed.append, clock=clock, tenant="acme") as meter:
+        meter.serve("acme", "T1")
+        metering.note_dynamodb("GetItem", "read", 0.5)
+        metering.note_dynamodb("GetItem", "read", 1.0)
+        metering.note_dynamodb("TransactWriteItems", "write", 6.0)
+    lines = by_item(flushed[0])
     # Then only this invocation's units are billed, half units kept
     assert lines["aws.dynamodb.read_unit"][0].quantity == Decimal("1.5")
     assert lines["aws.dynamodb.read_unit"][0].amount_nanos == 188  # 187.5, half to even
     assert lines["aws.dynamodb.write_unit"][0].quantity == Decimal("6.0")
     assert meter.calls == {"GetItem": 2, "TransactWriteItems": 1}
+
+
+def test_every_call_of_the_store_is_counted_on_the_current_meter(store: Store) -> None:
+    # Given a real table (moto reports consumed capacity on each call)
+    with metered(Context(), "api", flush=lambda lines: None, tenant="acme") as meter:
+        store.directory.tenants()
+        store.table.get({"PK": "X", "SK": "Y"})
+    # Then the meter saw both calls, and calls outside it are not its own
+    store.table.get({"PK": "X", "SK": "Y"})
+    assert meter.calls == {"Query": 1, "GetItem": 1}
+    assert meter.consumed["read"] > 0
 
 
 def test_a_batch_shares_the_invocation_evenly_among_its_tickets() -> None:
@@ -237,23 +238,25 @@ def test_the_decorator_meters_each_invocation(store: Store) -> None:
 
 def test_agent_time_and_timer_starts_are_recorded_on_the_invocations_ticket() -> None:
     # Given an API call in which an agent handled a ticket for 90 s and the SLA timer was started anew
-    class Timers:
-        def start(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> bool:
-            return generation == 2  # the first start of generation 2; a repeat is a no-op
+    class Client:
+        def __init__(self) -> None:
+            self.names: set[str] = set()
 
-        def stop(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> None:
-            return None
+        def start_execution(self, name: str, **_: Any) -> None:
+            if name in self.names:
+                raise ClientError({"Error": {"Code": "ExecutionAlreadyExists"}}, "StartExecution")
+            self.names.add(name)
 
     class Ticket:
         tenant_id, id, platform, team, account_id = "acme", "T1", "x", "support", "900"
 
     flushed: list[list[CostLine]] = []
-    timers = MeteredTimers(Timers())
+    timers = SlaTimers(Client(), "arn:aws:states:us-east-1:123456789012:stateMachine:SlaTimer")
     with metered(Context(), "api", flush=flushed.append, tenant="acme"):
         serve_ticket_of(Ticket())
         record_agent_time("acme", "T1", 90, "24.00")
         assert timers.start("acme", "T1", 2, "2026-11-23T10:00:00.000Z") is True
-        assert timers.start("acme", "T1", 1, "2026-11-23T10:00:00.000Z") is False
+        assert timers.start("acme", "T1", 2, "2026-11-23T10:00:00.000Z") is False  # started before: not billed
     # Then the ticket carries 90 s at $24/h ($0.60) and one timer start's two transitions
     lines = by_item(flushed[0])
     assert lines["agent.handling_seconds"][0].amount_nanos == 600_000_000

@@ -262,6 +262,10 @@ def test_every_figure_drills_down_to_the_tickets_it_counts(store: Store, world: 
     # Bad input is refused with a clear message
     from mentiondesk.errors import InvalidRequest
 
-    for bad in ({"metric": "nope"}, {"metric": "tickets", "dimension": "team"}, {"metric": "tickets", "dimension": "x"}):
+    for bad in (
+        {"metric": "nope"},
+        {"metric": "tickets", "dimension": "team"},
+        {"metric": "tickets", "dimension": "x"},
+    ):
         with pytest.raises(InvalidRequest):
             service.drill(store, "acme", DAY, DAY, **bad)

@@ -247,11 +247,16 @@ def test_a_monitor_never_overspends_pauses_itself_at_its_budget_and_tells_an_adm
     assert saved.spend_micros == 66 * 15000 <= 1_000_000
     assert saved.status == "budget_exhausted" and "budget" in (saved.status_reason or "")
     alerts = store.alerts.recent(tenant)
-    assert [(a.kind, a.subject) for a in alerts] == [("monitor_budget_exhausted", monitor.id)]
+    # (the page took it past 80% too: that warning is raised with it)
+    assert sorted((a.kind, a.subject) for a in alerts) == [
+        ("monitor_budget_exhausted", monitor.id),
+        ("monitor_budget_warning", monitor.id),
+    ]
+    assert "99%" in next(a.message for a in alerts if a.kind == "monitor_budget_warning")
     # Later ticks this month call nothing and raise no second alert
     clock.advance(minutes=30)
     assert poller(store, x, clock).run("search").polled == 0
-    assert len(x.calls) == 1 and len(store.alerts.recent(tenant)) == 1
+    assert len(x.calls) == 1 and len(store.alerts.recent(tenant)) == 2
     # A new month brings the budget back; the cut-short cycle is not resumed (its token is stale)
     clock.at = datetime(2026, 12, 1, 0, 0, 30, tzinfo=UTC)
     x.answers.append(page(["700"]))

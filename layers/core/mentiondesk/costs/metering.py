@@ -87,7 +87,6 @@ class Meter:
         self.calls: dict[str, int] = {}
         self.consumed: dict[str, float] = {"read": 0.0, "write": 0.0}
         self._started: float | None = None
-        self._tables: list[tuple[Table, dict[str, int], dict[str, float]]] = []
         self._added: list[_Added] = []
         self._lines: list[CostLine] = []
         self._served: dict[tuple[str, str], dict[str, str | None]] = {}
@@ -96,9 +95,10 @@ class Meter:
         self._started = self.clock()
         self.at = self.now()
 
-    def capture_table(self, table: "Table") -> None:
-        """Count this table's calls and consumed capacity from now on (deltas, read at `finish`)."""
-        self._tables.append((table, dict(table.calls), dict(table.consumed)))
+    def note_dynamodb(self, op: str, kind: str, units: float) -> None:
+        """A DynamoDB call of this invocation and the capacity it reported it consumed."""
+        self.calls[op] = self.calls.get(op, 0) + 1
+        self.consumed[kind] = self.consumed.get(kind, 0.0) + units
 
     def add(
         self,
@@ -133,7 +133,7 @@ class Meter:
         if self._started is None or self.at is None:
             raise RuntimeError("finish() before start()")
         self.duration_ms = max(1, math.ceil((ended - self._started) * 1000 - 1e-9))
-        self._read_tables()
+        self.consumed = {kind: round(value, 6) for kind, value in self.consumed.items()}
         shared: list[tuple[str, Decimal, str]] = [
             ("aws.lambda.request", Decimal(1), "request"),
             ("aws.lambda.gb_s", Decimal(self.memory_mb) / 1024 * Decimal(self.duration_ms) / 1000, "GB-s"),
@@ -190,18 +190,6 @@ class Meter:
             brand=dims.get("brand"),
         )
 
-    def _read_tables(self) -> None:
-        calls: dict[str, int] = {}
-        consumed = {"read": 0.0, "write": 0.0}
-        for table, calls_before, consumed_before in self._tables:
-            for op, count in table.calls.items():
-                if count - calls_before.get(op, 0):
-                    calls[op] = calls.get(op, 0) + count - calls_before.get(op, 0)
-            for kind in consumed:
-                consumed[kind] += table.consumed.get(kind, 0.0) - consumed_before.get(kind, 0.0)
-        self.calls = calls
-        self.consumed = {kind: round(value, 6) for kind, value in consumed.items()}
-
 
 def _dims(dims: dict[str, str | None]) -> dict[str, str | None]:
     unknown = set(dims) - set(_DIMENSIONS)
@@ -223,6 +211,13 @@ _current: ContextVar["Meter | None"] = ContextVar("mentiondesk_meter", default=N
 def current_meter() -> Meter | None:
     """The meter of the invocation in progress (None outside `metered`)."""
     return _current.get()
+
+
+def note_dynamodb(op: str, kind: str, units: float) -> None:
+    """`note_dynamodb` on the current meter (store/dynamo.py calls it for every request)."""
+    meter = _current.get()
+    if meter is not None:
+        meter.note_dynamodb(op, kind, units)
 
 
 def record_cost(item: str, quantity: Decimal | int | str, unit: str, ticket_id: str | None = None, **kw: Any) -> None:
@@ -270,28 +265,33 @@ def record_agent_time(
     )
 
 
-class MeteredTimers:
-    """SLA timers whose starts are billed to their ticket on the current meter (the execution's start
-    and its first Wait); stopping costs nothing."""
-
-    def __init__(self, timers: Any) -> None:
-        self.timers = timers
-
-    def start(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> bool:
-        started = bool(self.timers.start(tenant, ticket_id, generation, wake_at))
-        if started:
-            record_cost(
-                "aws.states.transition", workflow_transitions("sla_start"), "transition", ticket_id, tenant=tenant
-            )
-        return started
-
-    def stop(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> None:
-        self.timers.stop(tenant, ticket_id, generation, wake_at)
+def bill_transitions(tenant: str, ticket_id: str, execution_kind: str) -> None:
+    """The state transitions of one workflow execution of `execution_kind`, billed to its ticket."""
+    record_cost("aws.states.transition", workflow_transitions(execution_kind), "transition", ticket_id, tenant=tenant)
 
 
 def is_http_event(event: Any) -> bool:
     """An API Gateway HTTP API (payload 2.0) request: billed as one API request."""
     return isinstance(event, dict) and isinstance(event.get("requestContext", {}).get("http"), dict)
+
+
+def http_tenant(event: Any) -> str | None:
+    """The tenant of an HTTP API request, from the verified JWT's claims (None when unauthenticated)."""
+    try:
+        claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+    except (KeyError, TypeError):
+        return None
+    tenant = claims.get("tenant_id") if isinstance(claims, dict) else None
+    return str(tenant) if tenant else None
+
+
+def http_source(event: Any, prefix: str = "api") -> str:
+    """ "api:GET /api/tickets/{id}": the request's method and path with its ids (any segment with a digit,
+    or longer than 24 characters) replaced, so no customer or ticket id is in the ledger's source."""
+    http = event.get("requestContext", {}).get("http", {}) if isinstance(event, dict) else {}
+    path = str(event.get("rawPath") or http.get("path") or "/") if isinstance(event, dict) else "/"
+    parts = ["{id}" if any(c.isdigit() for c in p) or len(p) > 24 else p for p in path.split("/")]
+    return f"{prefix}:{http.get('method', '?')} {'/'.join(parts)[:120]}"
 
 
 @contextmanager
@@ -307,8 +307,10 @@ def metered(
     clock: Callable[[], float] = time.perf_counter,
     flush: "Callable[[list[CostLine]], FlushResult | None] | None" = None,
 ) -> Iterator[Meter]:
-    """Meter the block as one invocation and flush its lines to the ledger in `table` at the end,
-    whatever happens in the block. A failed flush is logged and counted (CostFlushFailed), never raised."""
+    """Meter the block as one invocation and flush its lines to the ledger at the end, whatever happens
+    in the block: to `flush`, else to `table`, else to the table named by TABLE_NAME (none: not kept).
+    Every DynamoDB call made in the block is counted (store/dynamo.py reports each one). A failed
+    flush is logged and counted (CostFlushFailed), never raised."""
     meter = Meter(
         function_name or str(getattr(context, "function_name", "unknown")),
         region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
@@ -318,8 +320,6 @@ def metered(
         source=source,
         tenant=tenant,
     )
-    if table is not None:
-        meter.capture_table(table)
     if is_http_event(event):
         meter.add("aws.apigw.request", 1, "request")
     token = _current.set(meter)
@@ -328,7 +328,8 @@ def metered(
         yield meter
     finally:
         _current.reset(token)
-        flush_quietly(meter, flush or (_store_flush(table) if table is not None else None))
+        target = table if table is not None else _ledger_table()
+        flush_quietly(meter, flush or (_store_flush(target) if target is not None else None))
 
 
 def flush_quietly(meter: Meter, flush: "Callable[[list[CostLine]], Any] | None") -> list[CostLine]:
@@ -344,6 +345,22 @@ def flush_quietly(meter: Meter, flush: "Callable[[list[CostLine]], Any] | None")
         return []
 
 
+_ledger: "dict[str, Table]" = {}
+
+
+def _ledger_table() -> "Table | None":
+    """The table of the deployment (TABLE_NAME), one per process; None where there is none."""
+    name = os.environ.get("TABLE_NAME")
+    if not name:
+        return None
+    if name not in _ledger:
+        from mentiondesk.store.dynamo import Table
+        from mentiondesk.store.factory import aws_client
+
+        _ledger[name] = Table(aws_client("dynamodb"), name)
+    return _ledger[name]
+
+
 def _store_flush(table: "Table") -> "Callable[[list[CostLine]], FlushResult]":
     from mentiondesk.store.costs import CostStore
 
@@ -353,15 +370,23 @@ def _store_flush(table: "Table") -> "Callable[[list[CostLine]], FlushResult]":
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def meter_handler(function_name: str, table: "Table | Callable[[], Table] | None" = None) -> Callable[[F], F]:
+def meter_handler(function_name: str, table: "Callable[[], Table | None] | None" = None) -> Callable[[F], F]:
     """Decorator form of `metered` for `handler(event, context)`; code below reaches the meter through
-    `record_cost` / `serve_ticket`."""
+    `record_cost` / `serve_ticket`. An HTTP request is billed as an API request, its tenant taken from
+    the verified token and its source from the route."""
 
     def decorate(handler: F) -> F:
         @functools.wraps(handler)
         def wrapper(event: Any, context: Any) -> Any:
-            resolved = table() if callable(table) else table
-            with metered(context, function_name, resolved, event=event):
+            http = is_http_event(event)
+            with metered(
+                context,
+                function_name,
+                table() if table is not None else None,
+                event=event,
+                tenant=http_tenant(event) if http else None,
+                source=http_source(event, function_name) if http else None,
+            ):
                 return handler(event, context)
 
         return wrapper  # type: ignore[return-value]

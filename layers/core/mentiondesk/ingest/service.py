@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from mentiondesk.clock import parse_iso
+from mentiondesk.costs.metering import serve_ticket
 from mentiondesk.models import (
     AccountRevocation,
     IgnoredEvent,
@@ -139,6 +140,9 @@ class IngestService:
             metrics.add_metric(name="TicketCreated", unit="Count", value=1)
         if result.ticket_id is None:
             return  # deleted before it arrived
+        serve_ticket(
+            tenant, result.ticket_id, channel=msg.platform, team=route.get("team", "support"), brand=msg.account_id
+        )
         # A duplicate may be the platform retrying after our start failed: start again (execution
         # names are deterministic, so a start that happened is a no-op). A message that opened its
         # ticket starts the ticket's triage; one that joined a ticket starts that message's run

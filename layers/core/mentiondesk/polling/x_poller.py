@@ -24,6 +24,7 @@ from typing import Protocol
 
 from mentiondesk.channels.x_api import Page, RateLimit, XApiError, XApiRefused, XRateLimited
 from mentiondesk.clock import iso
+from mentiondesk.costs.metering import record_cost
 from mentiondesk.errors import Conflict, NotFound
 from mentiondesk.ingest.service import IngestService
 from mentiondesk.models import InboundEvent, Monitor, MonitorCycle, MonitorKind
@@ -36,6 +37,7 @@ MIN_PAGE = {"search": 10, "mentions": 5, "dms": 1}  # X's smallest max_results p
 # What one item of a page costs (the DM lookup bills DM events; mentions are owned reads).
 ITEM_PRICE = {"search": "post_read", "mentions": "owned_read", "dms": "dm_event_read"}
 MAX_PAGE = 100
+BUDGET_WARNING = 0.8  # the share of a monitor's monthly budget at which its admins are told
 MAX_PAGES_PER_RUN = 10  # per monitor per invocation; a longer cycle continues on the next tick
 LEASE = timedelta(minutes=5)
 FAILURE_ALERT_AFTER = 5  # consecutive transient failures before an admin hears of it
@@ -265,6 +267,15 @@ class XPoller:
         self.store.monitors.record_usage(
             monitor.tenant_id, day, monitor.id, calls=1, post_reads=new_posts, user_reads=new_users, micros=micros
         )
+        # The ledger: the reads are shared by the tickets this run opened for the tenant (or the month's
+        # untied costs when it opened none).
+        record_cost(
+            f"x.{ITEM_PRICE[monitor.kind]}",
+            new_posts,
+            X_PRICES[ITEM_PRICE[monitor.kind]].unit,
+            tenant=monitor.tenant_id,
+        )
+        record_cost("x.user_read", new_users, "user", tenant=monitor.tenant_id)
         outcome = self.service.apply(posts)
         for kind, count in page.skipped.items():
             report.skipped[kind] = report.skipped.get(kind, 0) + count
@@ -274,6 +285,7 @@ class XPoller:
         report.billable_reads += len(first)
         report.micros += micros
         metrics.add_metric(name="PollBillableReads", unit="Count", value=len(first))
+        self._warn_near_budget(monitor, monitor.spend_micros + micros, now)
         cycle = monitor.cycle or MonitorCycle(started_at=iso(now), newest_id=page.newest_id, start_time=start_time)
         cycle = cycle.model_copy(update={"pages": cycle.pages + 1, "next_token": next_token})
         update: dict[str, object] = {
@@ -314,6 +326,24 @@ class XPoller:
         return size if size >= MIN_PAGE[monitor.kind] else None
 
     # -- status changes that an admin hears about ----------------------------------------------
+
+    def _warn_near_budget(self, monitor: Monitor, spent: int, now: datetime) -> None:
+        """Tell the tenant's admins once a month when a monitor has spent 80% of its budget."""
+        budget = usd_to_micros(monitor.monthly_budget_usd)
+        if not budget or monitor.spend_micros >= budget * BUDGET_WARNING or spent < budget * BUDGET_WARNING:
+            return
+        month = now.strftime("%Y-%m")
+        self.store.alerts.raise_once(
+            new_alert(
+                monitor.tenant_id,
+                "monitor_budget_warning",
+                monitor.id,
+                f"Monitor '{monitor.name}' has spent ${micros_to_usd(spent)} of its ${monitor.monthly_budget_usd}"
+                f" monthly budget ({spent * 100 // budget}%) in {month}. At 100% it pauses itself.",
+                iso(now),
+            ),
+            f"budget80#{monitor.id}#{month}",
+        )
 
     def _pause_for_budget(self, monitor: Monitor, now: datetime) -> Monitor:
         month = now.strftime("%Y-%m")

@@ -3,6 +3,7 @@
 import json
 from typing import Any
 
+from mentiondesk.costs.metering import record_cost
 from mentiondesk.errors import MalformedPayload
 from mentiondesk.observability import logger, metrics
 from mentiondesk.store.outbox import OutboxRef
@@ -43,6 +44,7 @@ class SendQueue:
             MessageBody=message_body(ref),
             DelaySeconds=max(0, min(MAX_DELAY_SECONDS, int(delay_seconds))),
         )
+        record_cost("aws.sqs.request", 1, "request", ref.ticket_id, tenant=ref.tenant)
 
     def offer(self, ref: OutboxRef) -> bool:
         """Queue a newly written item now; a failure is logged and left to the sweeper, which finds the

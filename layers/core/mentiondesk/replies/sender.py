@@ -15,9 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from mentiondesk.clock import iso, parse_iso, utcnow
+from mentiondesk.costs.metering import record_cost
 from mentiondesk.errors import NotFound
 from mentiondesk.models import Author, Message, TicketEvent
 from mentiondesk.observability import logger, metrics
+from mentiondesk.replies.lint import extract_urls
 from mentiondesk.replies.platforms import (
     PlatformSender,
     SendAmbiguous,
@@ -68,6 +70,23 @@ def request_for(item: dict[str, Any]) -> SendRequest:
         hidden=bool(item.get("hidden", True)),
         human_agent=bool(item.get("human_agent", False)),
     )
+
+
+def platform_fee(item: dict[str, Any]) -> tuple[str, str] | None:
+    """The price-table item and unit an accepted outbox item is billed at (X charges for creating a post
+    or a DM, far more for a post with a URL); None where the platform charges nothing (Meta, Google,
+    hiding a reply)."""
+    if item.get("platform") != "x" or item.get("operation") != "reply":
+        return None
+    if item.get("mode") == "dm":
+        return "x.dm_create", "event"
+    return ("x.post_create_with_url" if extract_urls(str(item.get("text") or "")) else "x.post_create"), "post"
+
+
+def bill_platform_fee(tenant: str, ticket_id: str, item: dict[str, Any]) -> None:
+    fee = platform_fee(item)
+    if fee is not None:
+        record_cost(fee[0], 1, fee[1], ticket_id, tenant=tenant)
 
 
 def reply_message(item: dict[str, Any], platform_id: str, url: str | None, now: str) -> Message:
@@ -156,6 +175,7 @@ class OutboxSender:
             return self._settle_unknown(ref, item, error.reason)
         except SendRefused as error:
             return self._settle_failed(ref, item, error.reason, error.code)
+        bill_platform_fee(ref.tenant, ref.ticket_id, item)  # the platform billed it when it accepted
         return self._settle_sent(ref, item, sent)
 
     def _retry_or(self, ref: OutboxRef, item: dict[str, Any], reason: str, give_up: str) -> Outcome:

@@ -10,8 +10,8 @@ from typing import Any
 
 from mentiondesk.clock import iso, parse_iso
 from mentiondesk.errors import InvalidRequest
-from mentiondesk.store import rollups
 from mentiondesk.models import Ticket
+from mentiondesk.store import rollups
 from mentiondesk.store.factory import Store
 
 MAX_DAYS = 400
@@ -343,9 +343,7 @@ def drill(
         if not _drill_match(t, metric, start, end):
             continue
         if dimension != "all":
-            dims = rollups.ticket_dims(
-                t, agent=t.assignee.id if t.assignee else None, policy=t.sla_policy_id
-            )
+            dims = rollups.ticket_dims(t, agent=t.assignee.id if t.assignee else None, policy=t.sla_policy_id)
             if dims.get(dimension) != value:
                 continue
         if len(listed) == DRILL_LIMIT:
@@ -368,5 +366,12 @@ def drill(
                 "csat_rating": t.csat_rating,
             }
         )
-    return {"metric": metric, "from": first, "to": last, "dimension": dimension, "value": value,
-            "tickets": listed, "truncated": more}
+    return {
+        "metric": metric,
+        "from": first,
+        "to": last,
+        "dimension": dimension,
+        "value": value,
+        "tickets": listed,
+        "truncated": more,
+    }

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from mentiondesk.clock import iso, parse_iso
+from mentiondesk.costs.metering import bill_transitions
 from mentiondesk.errors import NotFound, TransientStoreError
 from mentiondesk.models import Agent, Message, Ticket, TicketEvent
 from mentiondesk.observability import logger, metrics
@@ -228,6 +229,7 @@ def check(
         detail = store.tickets.task_detail(tenant, ticket_id)
         ticket = detail.ticket
         if ticket.sla_generation != generation or not ticket.sla_started_at:
+            bill_transitions(tenant, ticket_id, "sla_end")  # the timer ends here
             return {"wake_at": None, "moot": True, "fired": 0}
         policy = _policy(store, tenant, ticket.sla_policy_id)
         calendar = calendar_for(store, tenant, ticket.team)
@@ -255,6 +257,7 @@ def check(
         counted = events.sla_outcomes(ticket, ticket.sla_clocks, result.clocks, ticket.sla_policy_id)
         if not store.tickets.set_sla(tenant, ticket_id, generation, sla, counted):
             continue
+        bill_transitions(tenant, ticket_id, "sla_check" if result.wake_at else "sla_end")  # this wake's states
         return {"wake_at": result.wake_at, "moot": False, "fired": fired}
     raise TransientStoreError("SLA state kept changing under us")
 

@@ -393,7 +393,9 @@ def _actions(records: list[list[CostLine]]) -> list[dict[str, Any]]:
                 name = f"{line.component}_nanos"
                 counters[name] = counters.get(name, 0) + line.amount_nanos
     actions += [{"Update": _update_args(t)} for t in totals.values()]
-    actions += [{"Update": _update_args(u)} for u in _rollup_updates(line for lines in records for line in lines).values()]
+    actions += [
+        {"Update": _update_args(u)} for u in _rollup_updates(line for lines in records for line in lines).values()
+    ]
     return actions
 
 

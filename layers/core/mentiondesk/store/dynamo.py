@@ -12,6 +12,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from mentiondesk.costs.metering import note_dynamodb
 from mentiondesk.errors import TransientStoreError
 
 BATCH_LIMIT = 25  # DynamoDB's most requests in one BatchWriteItem
@@ -68,8 +69,10 @@ class Table:
 
     def _count(self, op: str, response: Mapping[str, Any]) -> None:
         self.calls[op] += 1
-        for cap in _as_list(response.get("ConsumedCapacity")):
-            self.consumed["read" if op in ("GetItem", "Query") else "write"] += float(cap.get("CapacityUnits", 0))
+        kind = "read" if op in ("GetItem", "Query") else "write"
+        units = sum(float(cap.get("CapacityUnits", 0)) for cap in _as_list(response.get("ConsumedCapacity")))
+        self.consumed[kind] += units
+        note_dynamodb(op, kind, units)  # the invocation's meter bills what this call consumed
 
     def get(self, key: Mapping[str, str], consistent: bool = False) -> dict[str, Any] | None:
         response = self.client.get_item(

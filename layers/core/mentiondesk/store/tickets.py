@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 
 from mentiondesk import ids
 from mentiondesk.clock import iso, utcnow
+from mentiondesk.costs.metering import serve_ticket_of
 from mentiondesk.errors import Conflict, InvalidRequest, NotFound, TicketNotFound, TransientStoreError
 from mentiondesk.models import Agent, InboundMessage, Message, Ticket, TicketEvent, TicketStatus
 from mentiondesk.store import keys, rollups
@@ -665,7 +666,9 @@ class TicketStore:
         item = self.table.get({"PK": keys.ticket_pk(tenant, ticket_id), "SK": keys.TICKET_SK}, consistent=True)
         if not item:
             raise NotFound("ticket not found")
-        return _ticket_from_item(item)
+        ticket = _ticket_from_item(item)
+        serve_ticket_of(ticket)  # the invocation worked for this ticket: it takes a share of its costs
+        return ticket
 
     def detail(self, tenant: str, ticket_id: str) -> TicketDetail:
         """The ticket, its messages, events and outbox items (each oldest first) in one Query."""
@@ -689,7 +692,9 @@ class TicketStore:
             if i["SK"].startswith("NOTE#")
         ]
         now = iso(utcnow())
-        return TicketDetail(_ticket_from_item(ticket), messages, events, ticket, outbox, notes, current(items, now))
+        found = _ticket_from_item(ticket)
+        serve_ticket_of(found)
+        return TicketDetail(found, messages, events, ticket, outbox, notes, current(items, now))
 
     def task_detail(self, tenant: str, ticket_id: str) -> TicketDetail:
         """`detail` for a workflow task: a missing ticket is TicketNotFound, which the ASL does not retry."""

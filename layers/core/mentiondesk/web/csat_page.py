@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 
 from mentiondesk import http
 from mentiondesk.clock import iso, utcnow
+from mentiondesk.costs.metering import serve_ticket
 from mentiondesk.errors import InvalidRequest, PayloadTooLarge
 from mentiondesk.reports.csat import (
     MAX_COMMENT_CHARS,
@@ -111,6 +112,8 @@ def handle(event: dict[str, Any], surveys: SurveyStore, *, clock: Callable[[], d
     closed = why_closed(survey, now)
     if closed is not None or survey is None:
         return _outcome(result_of(closed or "not_found", survey))
+    if survey.get("tenant_id") and survey.get("ticket_id"):
+        serve_ticket(str(survey["tenant_id"]), str(survey["ticket_id"]))  # the survey is part of the ticket's cost
     language: Language = "en" if survey.get("language") == "en" else "ja"
     brand = str(survey.get("brand") or "")
     if verb != "POST":

@@ -6,6 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from mentiondesk.costs.metering import bill_transitions
 from mentiondesk.store.dynamo import error_code
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
@@ -51,6 +52,7 @@ class WorkflowStarter:
             if error_code(error) == "ExecutionAlreadyExists":
                 return False
             raise
+        bill_transitions(tenant, ticket_id, "triage")  # the run's states, billed when it starts
         return True
 
 
@@ -88,6 +90,7 @@ class SlaTimers:
             if error_code(error) == "ExecutionAlreadyExists":
                 return False
             raise
+        bill_transitions(tenant, ticket_id, "sla_start")  # the start and the first Wait it sits in
         return True
 
     def stop(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> None:
