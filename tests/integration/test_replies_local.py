@@ -175,3 +175,55 @@ def test_a_platform_outage_loses_no_reply_and_doubles_none(stack: LocalStack, si
     assert len(posts_to(stack, second["messages"][0]["native_id"])) == 1
     reason = next(o for o in detail(stack, second["id"])["outbox"] if o["id"] == b)["reason"]
     assert reason and "token" not in reason
+
+
+def test_the_ledger_of_a_ticket_shows_every_line_from_ingest_to_close(stack: LocalStack, simulator: Simulator) -> None:
+    # Given a mention that went through ingest and triage, a reply sent to X, two minutes of handling
+    # time reported by the page, and the ticket resolved
+    ticket = new_ticket(stack, simulator, "x_mention", "x")
+    answer = reply(stack, ticket, text_for(ticket))
+    assert answer.status_code == 202, answer.text
+    wait_for(lambda: outbox_status(stack, ticket["id"], answer.json()["outbox"]["id"]) == "SENT")
+    for beat in ("beat-one-0001", "beat-two-0002", "beat-two-0002"):  # the last one a retry
+        timed = requests.post(
+            f"{stack.url}/api/tickets/{ticket['id']}/time",
+            json={"seconds": 60, "beat_id": beat},
+            headers=auth(stack),
+            timeout=5,
+        )
+        assert timed.status_code == 202, timed.text
+    current = detail(stack, ticket["id"])
+    resolved = requests.patch(
+        f"{stack.url}/api/tickets/{ticket['id']}",
+        json={"version": current["version"], "status": "resolved"},
+        headers=auth(stack),
+        timeout=5,
+    )
+    assert resolved.status_code == 200, resolved.text
+    # When finance reads the ticket's ledger
+    ledger = requests.get(
+        f"{stack.url}/api/tickets/{ticket['id']}/costs", headers=auth(stack, "finance@demo.local"), timeout=5
+    ).json()
+    lines = ledger["lines"]
+    sources = {line["source"].split(":")[0] for line in lines}
+    items = {line["item"] for line in lines}
+    # Then every step that worked for it has its lines: the webhook, each workflow task, the API, the sender
+    assert {"webhook_x", "triage_classify", "triage_rules", "triage_sla", "triage_assign", "api", "send_reply"} <= sources
+    assert {
+        "aws.lambda.request",
+        "aws.lambda.gb_s",
+        "aws.dynamodb.write_unit",
+        "aws.dynamodb.read_unit",
+        "aws.apigw.request",
+        "aws.states.transition",
+        "aws.sqs.request",
+        "x.post_create",
+        "agent.handling_seconds",
+    } <= items
+    # The reply's X fee is exactly one post; the handling time counted once per beat (120 s, not 180)
+    assert [line["usd"] for line in lines if line["item"] == "x.post_create"] == ["0.015000000"]
+    agent_seconds = sum(float(line["quantity"]) for line in lines if line["item"] == "agent.handling_seconds")
+    assert agent_seconds == 120
+    # And the total is the sum of its priced lines, to the nano-dollar
+    total = sum(int(round(float(line["usd"]) * 1e9)) for line in lines if line["usd"] is not None)
+    assert int(round(float(ledger["total_usd"]) * 1e9)) == total

@@ -124,6 +124,14 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/reports/tickets.csv"): Case(query={"from": "2026-11-01", "to": "2026-11-30"}, resource=False),
     ("GET", "/api/reports/voc"): Case(resource=False),
     ("GET", "/api/reports/voc/<week_start>"): Case(),
+    ("GET", "/api/costs/summary"): Case(query={"month": "2026-11"}, resource=False),
+    ("GET", "/api/costs/tickets.csv"): Case(query={"month": "2026-11"}, resource=False),
+    ("GET", "/api/tickets/<ticket_id>/costs"): Case(),
+    ("POST", "/api/tickets/<ticket_id>/time"): Case(body=lambda w: {"seconds": 30, "beat_id": "beat-0001"}),
+    ("GET", "/api/settings/costs"): Case(resource=False),
+    ("PUT", "/api/settings/costs"): Case(
+        body=v(0, benchmark_phone_usd="6.50"), stale=v(7, benchmark_phone_usd="6.50"), resource=False
+    ),
     ("GET", "/api/settings/voc"): Case(resource=False),
     ("PUT", "/api/settings/voc"): Case(body=v(0, hour=17), stale=v(7, hour=17), resource=False),
     ("GET", "/api/me/notifications"): Case(resource=False),

@@ -277,3 +277,15 @@ def test_a_transaction_conflict_is_tried_again(store: Store) -> None:
     costs = CostStore(ConflictingTable(store.table, conflicts=2), sleep=lambda _s: None)  # type: ignore[arg-type]
     assert costs.record(lifecycle_lines()).written == 5
     assert CostStore(store.table).ticket("acme", "T1").total_nanos == 15_005_707
+
+
+def test_a_flush_with_one_record_written_before_still_writes_the_others(store: Store) -> None:
+    # Given a beat of handling time recorded by an earlier request (its record exists)
+    costs = CostStore(store.table)
+    beat = line("aws.lambda.request", 1, "T1", "time-beat-1")
+    costs.record([beat])
+    # When a later invocation flushes its own lines together with the same beat again (a page retry)
+    result = costs.record([beat, *lifecycle_lines("req-9", "T1")])
+    # Then its own lines are written and the beat is not counted twice
+    assert (result.written, result.duplicates) == (5, 1)
+    assert costs.ticket("acme", "T1").total_nanos == 200 + 15_005_707

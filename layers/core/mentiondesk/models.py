@@ -264,6 +264,7 @@ class Agent(BaseModel):
     languages: list[str] = Field(default_factory=list)
     channels: list[Platform] = Field(default_factory=list)
     product_tags: list[str] = Field(default_factory=list)
+    hourly_rate_usd: str | None = None  # decimal string; prices the agent's handling time (None: unpriced)
     version: int = 1  # admin edits (role, team, skills, capacity) are conditional on it
 
 

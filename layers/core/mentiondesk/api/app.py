@@ -10,6 +10,7 @@ from mentiondesk.api.context import authorization_middleware
 from mentiondesk.api.openapi import describe_document_bodies
 from mentiondesk.api.routers import (
     channels,
+    costs,
     customers,
     directory,
     me,
@@ -27,7 +28,7 @@ from mentiondesk.http import SECURITY_HEADERS
 def build_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
     app.use(middlewares=[authorization_middleware])
-    for module in (me, tickets, replies, suggestions, customers, channels, monitors, sla, rules, directory, reports):
+    for module in (me, tickets, replies, suggestions, customers, channels, monitors, sla, rules, directory, reports, costs):
         app.include_router(module.router)
     errors.register(app)
 

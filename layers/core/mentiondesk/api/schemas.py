@@ -580,6 +580,7 @@ class AgentIn(BaseModel):
     )
     channels: list[Literal["x", "instagram", "facebook", "google"]] = Field(default_factory=list, max_length=4)
     product_tags: list[Skill] = Field(default_factory=list, max_length=50)
+    hourly_rate_usd: Money | None = Field(None, description="What an hour of this person's time costs (admins)")
 
 
 class AgentPatch(BaseModel):
@@ -597,6 +598,7 @@ class AgentPatch(BaseModel):
     )
     channels: list[Literal["x", "instagram", "facebook", "google"]] | None = Field(default=None, max_length=4)
     product_tags: list[Skill] | None = Field(default=None, max_length=50)
+    hourly_rate_usd: Money | None = None
 
 
 class AgentOut(BaseModel):
@@ -611,11 +613,15 @@ class AgentOut(BaseModel):
     languages: list[str]
     channels: list[str]
     product_tags: list[str]
+    hourly_rate_usd: str | None = None  # shown to admins only
     version: int
 
     @classmethod
-    def of(cls, agent: Agent) -> "AgentOut":
-        return cls.model_validate({k: getattr(agent, k) for k in cls.model_fields})
+    def of(cls, agent: Agent, *, rate: bool = False) -> "AgentOut":
+        fields = {k: getattr(agent, k) for k in cls.model_fields}
+        if not rate:
+            fields["hourly_rate_usd"] = None
+        return cls.model_validate(fields)
 
 
 class AgentPage(BaseModel):

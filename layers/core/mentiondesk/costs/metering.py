@@ -244,9 +244,12 @@ def record_agent_time(
     ticket_id: str,
     seconds: Decimal | int | str,
     hourly_rate_usd: Decimal | str | None,
+    *,
+    request_id: str | None = None,
     **dims: str | None,
 ) -> None:
-    """Active handling seconds of an agent on a ticket, at the agent's hourly rate (None: unpriced)."""
+    """Active handling seconds of an agent on a ticket, at the agent's hourly rate (None: unpriced).
+    `request_id` names the report the seconds came in (the page's beat): one written twice is counted once."""
     meter = _current.get()
     if meter is None:
         return
@@ -258,7 +261,7 @@ def record_agent_time(
             hourly_rate_usd=hourly_rate_usd,
             at=meter.at or meter.now(),
             source=meter.source,
-            request_id=meter.request_id,
+            request_id=request_id or meter.request_id,
             region=meter.region,
             **_dims(dims),
         )
@@ -364,7 +367,29 @@ def _ledger_table() -> "Table | None":
 def _store_flush(table: "Table") -> "Callable[[list[CostLine]], FlushResult]":
     from mentiondesk.store.costs import CostStore
 
-    return CostStore(table).record
+    costs = CostStore(table)
+
+    def flush(lines: list[CostLine]) -> "FlushResult":
+        result = costs.record(lines)
+        if result.written:
+            check_budgets(table, lines)
+        return result
+
+    return flush
+
+
+def check_budgets(table: "Table", lines: list[CostLine]) -> None:
+    """After platform fees were booked, their tenants' platform budgets (alerts at 80% and 100%).
+    A failure is logged and counted (BudgetCheckFailed); the lines stay booked."""
+    tenants = {line.tenant for line in lines if line.component == "platform" and line.tenant != NO_TENANT}
+    for tenant in sorted(tenants):
+        try:
+            from mentiondesk.costs.finance import check_platform_budgets
+
+            check_platform_budgets(table, tenant, lines[0].at)
+        except Exception:
+            logger.exception("platform budget check failed")
+            metrics.add_metric(name="BudgetCheckFailed", unit="Count", value=1)
 
 
 F = TypeVar("F", bound=Callable[..., Any])

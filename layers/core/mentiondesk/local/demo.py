@@ -58,6 +58,7 @@ DEMO_USERS = [
         team="support",
         online=True,
         capacity=50,
+        hourly_rate_usd="24.00",
     ),
     Agent(
         id=user_id("agent2@demo.local"),
@@ -68,6 +69,7 @@ DEMO_USERS = [
         team="support",
         online=True,
         capacity=50,
+        hourly_rate_usd="26.00",
     ),
     Agent(
         id=user_id("finance@demo.local"),

@@ -5,6 +5,7 @@ medians and percentiles of nothing), never an error.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -257,7 +258,12 @@ def export_rows(store: Store, tenant: str, first: str, last: str) -> tuple[list[
 
 
 def export_csv(rows: list[dict[str, Any]]) -> str:
-    """The rows as CSV for a spreadsheet: UTF-8 with a BOM (Excel reads Japanese right), one header
+    """The ticket export's rows as CSV for a spreadsheet."""
+    return csv_text(EXPORT_COLUMNS, rows)
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
+    """Rows as CSV for a spreadsheet: UTF-8 with a BOM (Excel reads Japanese right), CRLF, one header
     row, and cells that would start a formula (=, +, -, @) quoted with a leading apostrophe."""
     import csv
     import io
@@ -265,9 +271,9 @@ def export_csv(rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row[c]) for c in EXPORT_COLUMNS])
+        writer.writerow([_cell(row[c]) for c in columns])
     return out.getvalue()
 
 

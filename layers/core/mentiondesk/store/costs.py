@@ -199,12 +199,10 @@ class CostStore:
         groups = list(records.values())
         for start in range(0, len(groups), _RECORDS_PER_TRANSACTION):
             chunk = groups[start : start + _RECORDS_PER_TRANSACTION]
-            count = sum(len(g) for g in chunk)
-            if self._write(chunk):
-                result.written += count
-            else:
-                result.duplicates += count
-            result.transactions += 1
+            written, transactions = self._write(chunk)
+            result.written += sum(len(g) for g in written)
+            result.duplicates += sum(len(g) for g in chunk) - sum(len(g) for g in written)
+            result.transactions += transactions
         for update in _rollup_updates(untied).values():
             args = _update_args(update)
             self.table.update(
@@ -217,24 +215,32 @@ class CostStore:
         result.written += len(untied)
         return result
 
-    def _write(self, records: list[list[CostLine]]) -> bool:
-        """One transaction; False when its records were written before (a retried invocation)."""
-        actions = _actions(records)
-        for attempt in range(_CONFLICT_ATTEMPTS):
+    def _write(self, records: list[list[CostLine]]) -> tuple[list[list[CostLine]], int]:
+        """One transaction for the records (again without those written before, if some were: a
+        retried invocation, or a report the page sent twice); answers the records written now and
+        the transactions tried."""
+        pending = list(records)
+        tried = 0
+        conflicts = 0
+        while pending:
+            tried += 1
             try:
-                self.table.transact(actions)
-                return True
+                self.table.transact(_actions(pending))
+                return pending, tried
             except ClientError as error:
                 if error_code(error) != "TransactionCanceledException":
                     raise
                 codes = cancellation_codes(error)
-                if "ConditionalCheckFailed" in codes[: len(records)]:
-                    return False
-                if "TransactionConflict" not in codes or attempt + 1 == _CONFLICT_ATTEMPTS:
+                recorded = {n for n, code in enumerate(codes[: len(pending)]) if code == "ConditionalCheckFailed"}
+                if recorded:
+                    pending = [r for n, r in enumerate(pending) if n not in recorded]
+                    continue
+                conflicts += 1
+                if "TransactionConflict" not in codes or conflicts == _CONFLICT_ATTEMPTS:
                     raise
                 # A concurrent flush holds the same rollup shard or ticket total: try again shortly.
-                self.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311
-        raise AssertionError("unreachable")
+                self.sleep(random.uniform(0, 0.05 * 2**conflicts))  # noqa: S311
+        return [], tried
 
     # -- reading ----------------------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ def _known_team(tenant: str, team: str | None) -> None:
 def list_agents() -> AgentPage:
     who = principal(router)
     people = sorted(deps.store().directory.agents(who.tenant_id), key=lambda a: (a.team or "", a.name))
-    return AgentPage(items=[AgentOut.of(a) for a in people])
+    return AgentPage(items=[AgentOut.of(a, rate=who.role == "admin") for a in people])
 
 
 @router.post(
@@ -57,12 +57,15 @@ def create_agent(body: AgentIn) -> Response[AgentOut]:
     if any(a.email.lower() == body.email.lower() for a in store.directory.agents(who.tenant_id)):
         raise Conflict("someone in this tenant already has that email")  # before Cognito sends an invitation
     user_id = deps.accounts().create(who.tenant_id, body.email, body.name, body.role) or f"user-{new_id().lower()}"
-    agent = Agent(tenant_id=who.tenant_id, id=user_id, **body.model_dump())
+    fields = body.model_dump()
+    if fields["hourly_rate_usd"] is not None:
+        fields["hourly_rate_usd"] = str(fields["hourly_rate_usd"])
+    agent = Agent(tenant_id=who.tenant_id, id=user_id, **fields)
     store.directory.create_agent(agent)
     store.audit.append(
         who.tenant_id, who.user_id, who.role, "agent_changed", user_id, now_iso(), change="created", new_role=body.role
     )
-    return Response(status_code=201, body=AgentOut.of(agent), content_type="application/json")
+    return Response(status_code=201, body=AgentOut.of(agent, rate=True), content_type="application/json")
 
 
 @router.patch(
@@ -80,7 +83,9 @@ def update_agent(user_id: UserId, body: AgentPatch) -> AgentOut:
     if not changes:
         raise InvalidRequest("nothing to change")
     if who.role != "admin" and set(changes) - _LEAD_FIELDS:
-        raise Forbidden("only admins change roles and names")
+        raise Forbidden("only admins change roles, names and hourly rates")
+    if changes.get("hourly_rate_usd") is not None:
+        changes["hourly_rate_usd"] = str(changes["hourly_rate_usd"])
     if "role" in changes and user_id == who.user_id:
         raise Forbidden("nobody changes their own role")
     _known_team(who.tenant_id, changes.get("team"))
@@ -100,7 +105,7 @@ def update_agent(user_id: UserId, body: AgentPatch) -> AgentOut:
         )
     else:
         store.audit.append(who.tenant_id, who.user_id, who.role, "agent_changed", user_id, now, fields=sorted(changes))
-    return AgentOut.of(updated)
+    return AgentOut.of(updated, rate=who.role == "admin")
 
 
 @router.post(
