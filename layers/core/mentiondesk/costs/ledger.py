@@ -204,11 +204,11 @@ def split(line: CostLine, targets: Sequence[tuple[str, str | None, dict[str, str
 
 
 def merge(lines: Iterable[CostLine]) -> list[CostLine]:
-    """Lines of one invocation with the same tenant, ticket and item become one (quantities and amounts
+    """Lines with the same tenant, ticket, request id and item become one (quantities and amounts
     added): the ledger keys a line by request id and item, so there is exactly one of each."""
-    merged: dict[tuple[str, str | None, str], CostLine] = {}
+    merged: dict[tuple[str, str | None, str, str], CostLine] = {}
     for line in lines:
-        key = (line.tenant, line.ticket_id, line.item)
+        key = (line.tenant, line.ticket_id, line.request_id, line.item)
         before = merged.get(key)
         if before is None:
             merged[key] = line
