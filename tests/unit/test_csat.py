@@ -767,3 +767,23 @@ def test_resolving_through_the_api_asks_for_a_rating_once(
     assert call(api, "PATCH", f"/api/tickets/{ticket_id}", alice, {"version": version, "status": "resolved"})[0] == 200
     surveys = [o for o in store.outbox.for_ticket(tenant, ticket_id) if o["source"] == "system:csat"]
     assert sorted(o["status"] for o in surveys) == ["CANCELLED", "PENDING"]
+
+
+def test_erasing_the_customer_removes_the_survey_and_the_answer(store: Store, tenant: str) -> None:
+    from mentiondesk.store.erasure import CustomerEraser
+
+    # Given a survey the customer answered with a comment
+    ticket_id = resolved_dm(store, tenant)
+    token = token_in(ask(store, tenant, ticket_id).outbox)
+    surveys = CsatStore(store.table)
+    answered_at = iso(RESOLVED + timedelta(hours=1))
+    assert surveys.answer(token, 2, "配送が遅かったです", answered_at).outcome == "recorded"
+    day = answered_at[:10]
+    assert surveys.answers(tenant, day, day) != []
+    # When an admin erases the customer
+    CustomerEraser(store.table, sleep=lambda _s: None).erase(
+        tenant, f"x:{CUSTOMER}", linked=False, actor="user-admin", role="admin", now=answered_at
+    )
+    # Then the survey link and the answer with its comment are gone
+    assert surveys.get(token) is None
+    assert surveys.answers(tenant, day, day) == []

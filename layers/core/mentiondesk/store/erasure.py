@@ -98,6 +98,17 @@ def _key(item: dict[str, Any]) -> Key:
     return {"PK": str(item["PK"]), "SK": str(item["SK"])}
 
 
+def _survey_keys(ticket: dict[str, Any]) -> list[Key]:
+    """The ticket's satisfaction survey (its link) and the customer's answer (rating and comment)."""
+    found: list[Key] = []
+    if ticket.get("csat_survey"):
+        found.append({"PK": f"CSAT#{ticket['csat_survey']}", "SK": "SURVEY"})
+    entry = ticket.get("csat_entry")
+    if isinstance(entry, dict) and entry.get("PK") and entry.get("SK"):
+        found.append({"PK": str(entry["PK"]), "SK": str(entry["SK"])})
+    return found
+
+
 def _marker(tenant: str, customer_id: str, now: str, expires: int) -> dict[str, Any]:
     """The erased identity's marker: its hashed key and when; ingest refuses what it wrote before."""
     return {**erased_key(tenant, customer_id), "entity": "erased_customer", "erased_at": now, "expires_at": expires}
@@ -267,6 +278,7 @@ class CustomerEraser:
             if ticket is None:
                 break  # gone already (an erasure that stopped half-way): sweep what is left
             summary.items_deleted += self._delete_conversations(tenant, ticket, seen.values())
+            summary.items_deleted += self._write(deletes=_survey_keys(ticket))
             entries: list[dict[str, Any]] = [
                 {
                     "Delete": {
