@@ -205,6 +205,12 @@ def summary(table: Table, tenant: str, month: str) -> dict[str, Any]:
             untied[d][key] = untied[d].get(key, 0) + row.amount_nanos
     for d in untied:
         untied[d] = {k: v - tied_by[d].get(k, 0) for k, v in untied[d].items() if v - tied_by[d].get(k, 0)}
+    from mentiondesk.store.directory import DirectoryStore
+
+    brands = {c.account_id: f"{c.platform} @{c.handle}" for c in DirectoryStore(table).channels(tenant)}
+    by_brand = _per_dimension(tickets, untied["brand"], "brand")
+    for row in by_brand:
+        row["name"] = brands.get(row["value"])
     return {
         "month": month,
         "currency": "USD",
@@ -218,7 +224,8 @@ def summary(table: Table, tenant: str, month: str) -> dict[str, Any]:
             {"component": c, "usd": usd(n), "share": round(n / total, 4) if total else None}
             for c, n in by_component.items()
         ],
-        **{f"by_{d}": _per_dimension(tickets, untied[d], d) for d in ("channel", "team", "brand")},
+        **{f"by_{d}": _per_dimension(tickets, untied[d], d) for d in ("channel", "team")},
+        "by_brand": by_brand,
         "by_item": _items(rows),
         "unpriced_lines": sum(r.unpriced_count for r in rows),
         "benchmark": {
