@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -208,7 +209,15 @@ def test_the_ledger_of_a_ticket_shows_every_line_from_ingest_to_close(stack: Loc
     sources = {line["source"].split(":")[0] for line in lines}
     items = {line["item"] for line in lines}
     # Then every step that worked for it has its lines: the webhook, each workflow task, the API, the sender
-    assert {"webhook_x", "triage_classify", "triage_rules", "triage_sla", "triage_assign", "api", "send_reply"} <= sources
+    assert {
+        "webhook_x",
+        "triage_classify",
+        "triage_rules",
+        "triage_sla",
+        "triage_assign",
+        "api",
+        "send_reply",
+    } <= sources
     assert {
         "aws.lambda.request",
         "aws.lambda.gb_s",
@@ -225,5 +234,5 @@ def test_the_ledger_of_a_ticket_shows_every_line_from_ingest_to_close(stack: Loc
     agent_seconds = sum(float(line["quantity"]) for line in lines if line["item"] == "agent.handling_seconds")
     assert agent_seconds == 120
     # And the total is the sum of its priced lines, to the nano-dollar
-    total = sum(int(round(float(line["usd"]) * 1e9)) for line in lines if line["usd"] is not None)
-    assert int(round(float(ledger["total_usd"]) * 1e9)) == total
+    total = sum(Decimal(line["usd"]) for line in lines if line["usd"] is not None)
+    assert Decimal(ledger["total_usd"]) == total

@@ -1,7 +1,6 @@
 """Finance: a month's cost per ticket against a hand count, the CSV, a ticket's ledger, handling time,
 platform budgets with their alerts, and the cost settings."""
 
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -121,10 +120,14 @@ def test_handling_time_is_priced_at_the_agents_rate_and_a_retried_beat_counts_on
     monkeypatch.setenv("TABLE_NAME", table_name)
     api = load_function("api")
     ticket_id = post(store, "9600000000000000001", "mention", 0)
-    admin, alice, bob = (access_claims(u, r) for u, r in (("user-admin", "admin"), ("user-alice", "agent"), ("user-bob", "agent")))
+    admin, alice, bob = (
+        access_claims(u, r) for u, r in (("user-admin", "admin"), ("user-alice", "agent"), ("user-bob", "agent"))
+    )
     # Given Alice costs $30 an hour; Bob has no rate
     agent = store.directory.agent("acme", "user-alice")
-    status, _ = call(api, "PATCH", "/api/agents/user-alice", admin, {"version": agent.version, "hourly_rate_usd": "30.00"})
+    status, _ = call(
+        api, "PATCH", "/api/agents/user-alice", admin, {"version": agent.version, "hourly_rate_usd": "30.00"}
+    )
     assert status == 200
     # When the page reports a minute of Alice's time twice (a retry) and a minute of Bob's
     for claims, beat in ((alice, "beat-000001"), (alice, "beat-000001"), (bob, "beat-000002")):
@@ -139,7 +142,9 @@ def test_handling_time_is_priced_at_the_agents_rate_and_a_retried_beat_counts_on
     ]
     assert ledger["by_component"]["agent"] == "0.500000000" and ledger["unpriced_lines"] >= 1
     # A beat longer than five minutes, or without an id, is refused
-    assert call(api, "POST", f"/api/tickets/{ticket_id}/time", alice, {"seconds": 301, "beat_id": "beat-000003"})[0] == 422
+    assert (
+        call(api, "POST", f"/api/tickets/{ticket_id}/time", alice, {"seconds": 301, "beat_id": "beat-000003"})[0] == 422
+    )
     assert call(api, "POST", f"/api/tickets/{ticket_id}/time", alice, {"seconds": 30})[0] == 422
     # Supervisors do not see rates; admins do
     assert call(api, "GET", "/api/agents", admin)[1]["items"][1]["hourly_rate_usd"] in ("30.00", None)
@@ -186,9 +191,11 @@ def test_platform_budgets_warn_at_80_and_stop_keyword_reads_at_100(
     x = next(b for b in report["budgets"] if b["scope"] == "platform")
     assert x["state"] == "exceeded" and x["spent_usd"] == "0.075000000"
     # Raising the budget resumes the keyword monitor
-    status, saved = call(api, "PUT", "/api/settings/costs", admin, {"version": saved["version"], "budgets": {"x": "1.00"}})
+    status, saved = call(
+        api, "PUT", "/api/settings/costs", admin, {"version": saved["version"], "budgets": {"x": "1.00"}}
+    )
     assert status == 200
     assert store.monitors.get("acme", keywords.id).status == "active"
     # A stale save is a conflict carrying the current settings
     status, body = call(api, "PUT", "/api/settings/costs", admin, {"version": 1, "budgets": {"x": "2.00"}})
-    assert status == 409
+    assert status == 409 and body["current"]["budgets"]["x"] == "1.00"

@@ -151,3 +151,38 @@ def test_providers_by_name() -> None:
         provider_named("bedrock", lambda _s: None)
     with pytest.raises(ValueError, match="unknown"):
         provider_named("openai", lambda _s: None)
+
+
+class _Context:
+    memory_limit_in_mb = 512
+    aws_request_id = "req-ai"
+
+
+def test_ai_calls_are_billed_to_the_ticket_being_classified(comprehend: Any, bedrock: Any) -> None:
+    from mentiondesk.costs.metering import metered
+
+    flushed: list[Any] = []
+    text = "昨日から回線が繋がらないです" * 30  # 420 characters: 5 Comprehend units (100 each, 3 at least)
+    with metered(_Context(), "triage_classify", flush=flushed.append, region="us-east-1") as meter:
+        meter.serve("acme", "T1")
+        with Stubber(comprehend) as stub:
+            stub.add_response(
+                "detect_sentiment",
+                {
+                    "Sentiment": "NEUTRAL",
+                    "SentimentScore": {"Positive": 0.1, "Negative": 0.1, "Neutral": 0.8, "Mixed": 0},
+                },
+            )
+            ComprehendProvider(comprehend).classify(text)
+        with Stubber(bedrock) as stub:
+            stub.add_response("converse", converse_answer('{"sentiment": "neutral"}'))
+            BedrockProvider(bedrock, "amazon.nova-micro-v1:0").classify("hello")
+            stub.add_response("converse", converse_answer('{"sentiment": "neutral"}'))
+            BedrockProvider(bedrock, MODEL).classify("hello")
+    lines = {line.item: line for line in flushed[0]}
+    assert lines["ai.comprehend.unit"].quantity == 5 and lines["ai.comprehend.unit"].amount_nanos == 500_000
+    assert lines["ai.bedrock.nova_micro.input_token"].amount_nanos == 7_000  # 200 x $0.035/M
+    assert lines["ai.bedrock.nova_micro.output_token"].amount_nanos == 4_200  # 30 x $0.14/M
+    # A model the price table does not know is unpriced, never $0
+    assert lines["ai.bedrock.other.input_token"].amount_nanos is None
+    assert {line.ticket_id for line in flushed[0]} == {"T1"}

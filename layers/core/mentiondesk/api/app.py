@@ -28,7 +28,8 @@ from mentiondesk.http import SECURITY_HEADERS
 def build_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
     app.use(middlewares=[authorization_middleware])
-    for module in (me, tickets, replies, suggestions, customers, channels, monitors, sla, rules, directory, reports, costs):
+    routers = (me, tickets, replies, suggestions, customers, channels, monitors, sla, rules, directory, reports, costs)
+    for module in routers:
         app.include_router(module.router)
     errors.register(app)
 

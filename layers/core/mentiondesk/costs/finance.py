@@ -135,7 +135,9 @@ def _budget(scope: str, key: str, name: str, cap_usd: str, spent_nanos: int) -> 
     }
 
 
-def budgets(table: Table, tenant: str, month: str, rows: list[RollupRow], settings: dict[str, Any]) -> list[dict[str, Any]]:
+def budgets(
+    table: Table, tenant: str, month: str, rows: list[RollupRow], settings: dict[str, Any]
+) -> list[dict[str, Any]]:
     """Every budget of the month: the platform caps (from the rollups) and each keyword monitor's own
     (the poller's spend, which counts UTC months)."""
     from mentiondesk.store.monitors import MonitorStore
@@ -180,7 +182,7 @@ def summary(table: Table, tenant: str, month: str) -> dict[str, Any]:
     rows, tickets = costs.rollups, costs.tickets
     total = sum(r.amount_nanos for r in rows)
     ticket_total = sum(t.total_nanos for t in tickets)
-    by_component = {c: 0 for c in COMPONENTS}
+    by_component: dict[str, int] = dict.fromkeys(COMPONENTS, 0)
     for row in rows:
         by_component[row.component] = by_component.get(row.component, 0) + row.amount_nanos
     figures = per_ticket(tickets)
@@ -209,8 +211,8 @@ def summary(table: Table, tenant: str, month: str) -> dict[str, Any]:
 
     brands = {c.account_id: f"{c.platform} @{c.handle}" for c in DirectoryStore(table).channels(tenant)}
     by_brand = _per_dimension(tickets, untied["brand"], "brand")
-    for row in by_brand:
-        row["name"] = brands.get(row["value"])
+    for brand_row in by_brand:
+        brand_row["name"] = brands.get(brand_row["value"])
     return {
         "month": month,
         "currency": "USD",
@@ -410,7 +412,8 @@ def resume_keyword_monitors(table: Table, tenant: str) -> int:
     for monitor in monitors.for_tenant(tenant):
         if monitor.status == "budget_exhausted" and (monitor.status_reason or "").startswith(PLATFORM_PAUSE_REASON):
             try:
-                monitors.update_settings(tenant, monitor.id, monitor.version, {"status": "active", "status_reason": None})
+                changes = {"status": "active", "status_reason": None}
+                monitors.update_settings(tenant, monitor.id, monitor.version, changes)
                 resumed += 1
             except Conflict:
                 logger.info("a monitor changed while resuming it", extra={"monitor_id": monitor.id})
@@ -424,4 +427,3 @@ def x_budget_left(table: Table, tenant: str, now: datetime) -> bool:
         return True
     spend = platform_spend(CostStore(table).month(tenant, month_or_current(None, now)))
     return spend["x"] < int(Decimal(cap) * NANOS_PER_USD)
-

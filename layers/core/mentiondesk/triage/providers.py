@@ -13,7 +13,9 @@ import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from mentiondesk.costs.metering import record_cost
 from mentiondesk.observability import logger, metrics
+from mentiondesk.prices import comprehend_units
 from mentiondesk.triage.classifier import Classification, classify
 
 # Comprehend's DetectSentiment languages (ISO 639-1) and its 5,000-byte UTF-8 limit.
@@ -86,7 +88,9 @@ class ComprehendProvider(_Fallback):
         language = builtin.language if builtin.language in COMPREHEND_LANGUAGES else None
         if language is None:
             raise UnusableAnswer(f"Comprehend does not read {builtin.language}")
-        answer = self.client.detect_sentiment(Text=_utf8_prefix(text, COMPREHEND_MAX_BYTES), LanguageCode=language)
+        sent = _utf8_prefix(text, COMPREHEND_MAX_BYTES)
+        answer = self.client.detect_sentiment(Text=sent, LanguageCode=language)
+        record_cost("ai.comprehend.unit", comprehend_units(len(sent)), "unit")  # billed once it answered
         scores = answer.get("SentimentScore") or {}
         positive, negative = float(scores.get("Positive", 0)), float(scores.get("Negative", 0))
         neutral = float(scores.get("Neutral", 0)) + float(scores.get("Mixed", 0))
@@ -117,6 +121,10 @@ class BedrockProvider(_Fallback):
             messages=[{"role": "user", "content": [{"text": prompt}]}],
             inferenceConfig={"maxTokens": self.max_tokens, "temperature": 0.0},
         )
+        usage = answer.get("usage") or {}
+        model = "nova_micro" if "nova-micro" in self.model_id else "other"  # other models: unpriced, not $0
+        record_cost(f"ai.bedrock.{model}.input_token", int(usage.get("inputTokens", 0)), "token")
+        record_cost(f"ai.bedrock.{model}.output_token", int(usage.get("outputTokens", 0)), "token")
         parts = answer.get("output", {}).get("message", {}).get("content", [])
         reply = "".join(p.get("text", "") for p in parts if isinstance(p, dict))
         labels = _json_object(reply)

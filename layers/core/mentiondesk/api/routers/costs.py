@@ -30,7 +30,10 @@ class HandlingTimeIn(BaseModel):
 
     seconds: int = Field(ge=1, le=MAX_BEAT_SECONDS)
     beat_id: str = Field(
-        min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="Unique per report: a retry is counted once"
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Unique per report: a retry is counted once",
     )
 
 
