@@ -156,6 +156,11 @@ def render_html(report: VocReport, language: Language = "ja") -> str:
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        # No script may run in a page of customers' words, even if escaping ever failed: S3 sets no
+        # headers, so the policy travels in the page.
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline';"
+        " img-src https: data:; base-uri 'none'; form-action 'none'\">",
+        '<meta name="referrer" content="no-referrer">',
         f"<title>{_e(t['title'])} {_e(period)}</title>",
         f"<style>{_CSS}</style>",
         "</head>",
