@@ -348,20 +348,15 @@ def flush_quietly(meter: Meter, flush: "Callable[[list[CostLine]], Any] | None")
         return []
 
 
-_ledger: "dict[str, Table]" = {}
-
-
 def _ledger_table() -> "Table | None":
-    """The table of the deployment (TABLE_NAME), one per process; None where there is none."""
+    """The table of the deployment (TABLE_NAME) on the process's DynamoDB client; None where there is none."""
     name = os.environ.get("TABLE_NAME")
     if not name:
         return None
-    if name not in _ledger:
-        from mentiondesk.store.dynamo import Table
-        from mentiondesk.store.factory import aws_client
+    from mentiondesk.store.dynamo import Table
+    from mentiondesk.store.factory import aws_client
 
-        _ledger[name] = Table(aws_client("dynamodb"), name)
-    return _ledger[name]
+    return Table(aws_client("dynamodb"), name)
 
 
 def _store_flush(table: "Table") -> "Callable[[list[CostLine]], FlushResult]":
