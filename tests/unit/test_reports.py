@@ -150,6 +150,7 @@ def test_the_summary_matches_a_hand_count(store: Store, world: dict[str, str]) -
 def test_dimensions_split_the_same_counts(store: Store, world: dict[str, str]) -> None:
     by_agent = {r["value"]: r for r in service.summary(store, "acme", DAY, DAY, "agent")["rows"]}
     assert by_agent["user-alice"]["replies"] == 3 and by_agent["user-alice"]["first_replies"] == 2
+    assert by_agent["user-alice"]["label"] == "Alice"  # named for every reader, finance included
     by_channel = service.summary(store, "acme", DAY, DAY, "channel")["rows"]
     assert [(r["value"], r["tickets"]) for r in by_channel] == [("x", 3)]
     by_intent = service.summary(store, "acme", DAY, DAY, "intent")["rows"]

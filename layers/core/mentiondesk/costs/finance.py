@@ -209,10 +209,15 @@ def summary(table: Table, tenant: str, month: str) -> dict[str, Any]:
         untied[d] = {k: v - tied_by[d].get(k, 0) for k, v in untied[d].items() if v - tied_by[d].get(k, 0)}
     from mentiondesk.store.directory import DirectoryStore
 
-    brands = {c.account_id: f"{c.platform} @{c.handle}" for c in DirectoryStore(table).channels(tenant)}
+    directory = DirectoryStore(table)
+    brands = {c.account_id: f"{c.platform} @{c.handle}" for c in directory.channels(tenant)}
+    teams = {t.id: t.name for t in directory.teams(tenant)}
     by_brand = _per_dimension(tickets, untied["brand"], "brand")
     for brand_row in by_brand:
         brand_row["name"] = brands.get(brand_row["value"])
+    by_team = _per_dimension(tickets, untied["team"], "team")
+    for team_row in by_team:
+        team_row["name"] = teams.get(team_row["value"])
     return {
         "month": month,
         "currency": "USD",
@@ -226,7 +231,8 @@ def summary(table: Table, tenant: str, month: str) -> dict[str, Any]:
             {"component": c, "usd": usd(n), "share": round(n / total, 4) if total else None}
             for c, n in by_component.items()
         ],
-        **{f"by_{d}": _per_dimension(tickets, untied[d], d) for d in ("channel", "team")},
+        "by_channel": _per_dimension(tickets, untied["channel"], "channel"),
+        "by_team": by_team,
         "by_brand": by_brand,
         "by_item": _items(rows),
         "unpriced_lines": sum(r.unpriced_count for r in rows),

@@ -145,6 +145,7 @@ def summary(store: Store, tenant: str, first: str, last: str, dimension: str = "
             }
         )
         day += timedelta(days=1)
+    labels = value_labels(store, tenant, dimension)
     return {
         "from": first,
         "to": last,
@@ -152,11 +153,31 @@ def summary(store: Store, tenant: str, first: str, last: str, dimension: str = "
         "timezone": str(rollups.REPORT_TZ),
         "total": _figures(total),
         "rows": sorted(
-            ({"value": value, **_figures(row)} for value, row in by_value.items()),
+            ({"value": value, "label": labels.get(value), **_figures(row)} for value, row in by_value.items()),
             key=lambda r: (-r["tickets"], -r["replies"], r["value"]),
         ),
         "days": days,
     }
+
+
+def value_labels(store: Store, tenant: str, dimension: str) -> dict[str, str]:
+    """Display names of a dimension's values (a person's name for an agent id, a team's name, an
+    account's handle, a policy's name), so every reader of a report sees names, finance included."""
+    if dimension == "agent":
+        return {a.id: a.name for a in store.directory.agents(tenant)}
+    if dimension == "team":
+        return {t.id: t.name for t in store.directory.teams(tenant)}
+    if dimension == "account":
+        return {c.account_id: f"{c.platform} @{c.handle}" for c in store.directory.channels(tenant)}
+    if dimension == "policy":
+        from mentiondesk.store.settings import SettingsStore
+
+        return {
+            str(p["id"]): str(p.get("name") or p["id"])
+            for p in SettingsStore(store.table, "SLA", "SLA policy").list(tenant)
+            if "id" in p
+        }
+    return {}
 
 
 AGE_BUCKETS = (("under_1h", 3600), ("under_4h", 4 * 3600), ("under_1d", 86400), ("under_3d", 3 * 86400))

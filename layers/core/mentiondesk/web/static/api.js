@@ -127,6 +127,39 @@ export async function apiSend(method, path, body, { signal } = {}) {
   return parseJson(res);
 }
 
+/**
+ * GET a file (a CSV export) with the bearer token, which a plain link could not send. Answers
+ * { blob, filename (from Content-Disposition, or ''), truncated (the x-mentiondesk-truncated
+ * header, or null) }; errors as for apiGet.
+ */
+export async function apiDownload(path, { signal } = {}) {
+  const token = getToken();
+  if (!token) throw new UnauthorizedError('');
+  const res = await send(path, {
+    method: 'GET',
+    headers: { Accept: 'text/csv, application/octet-stream;q=0.9, */*;q=0.1', Authorization: `Bearer ${token}` },
+    signal,
+  });
+  if (res.status === 401) {
+    clearToken();
+    throw new UnauthorizedError(await readMessage(res));
+  }
+  if (!res.ok) throw new ApiError(res.status, await readMessage(res));
+  const disposition = res.headers.get('content-disposition') || '';
+  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+  let filename = '';
+  if (match) {
+    try {
+      filename = decodeURIComponent(match[1]);
+    } catch {
+      filename = match[1];
+    }
+  }
+  // Only a plain file name: no folders, nothing hidden.
+  filename = filename.replace(/[/\\]/g, '_').replace(/^\.+/, '');
+  return { blob: await res.blob(), filename, truncated: res.headers.get('x-mentiondesk-truncated') };
+}
+
 export async function getAuthConfig() {
   const res = await send('/auth/config', { method: 'GET', headers: { Accept: 'application/json' } });
   if (!res.ok) throw new ApiError(res.status, await readMessage(res));

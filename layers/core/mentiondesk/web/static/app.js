@@ -38,10 +38,15 @@ import {
 import { h, safeHttpUrl, svg } from './dom.js';
 import { createComposer } from './composer.js';
 import { renderSettings } from './settings.js';
+import { handling } from './handling.js';
+import { renderReports } from './reports.js';
+import { renderFinance, ticketCostSection } from './finance.js';
 
 const POLL_MS = 2000;
 const PRESENCE_MS = 20000; // "still here" on the open ticket (the API lets it lapse after 45 s)
 const LEADS = new Set(['admin', 'supervisor']);
+const REPORT_READERS = new Set(['admin', 'supervisor', 'finance']); // reports and costs: figures, no customer words
+const SCREENS = ['settings', 'reports', 'finance']; // the screens besides the inbox, each at #/<name>
 const PAGE_SIZE = 50;
 const NEW_HIGHLIGHT_MS = 4000;
 const MAX_SEEN = 5000;
@@ -88,7 +93,7 @@ const state = {
 
   seen: new Set(),
   busy: false, // an action on the open ticket is in flight
-  screenView: 'inbox', // inbox | settings
+  screenView: 'inbox', // inbox | settings | reports | finance
 
   pollActive: false,
   polling: false,
@@ -461,7 +466,7 @@ function bindShell() {
   refs.inboxLink.addEventListener('click', (e) => {
     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
-    if (state.screenView === 'settings') {
+    if (state.screenView !== 'inbox') {
       location.hash = '#/';
       return;
     }
@@ -469,7 +474,9 @@ function bindShell() {
     refs.inboxTitle?.focus();
   });
   refs.settingsLink = h('a', { href: '#/settings', class: 'topnav-link', 'data-testid': 'nav-settings' });
-  refs.nav.replaceChildren(refs.inboxLink, refs.settingsLink);
+  refs.reportsLink = h('a', { href: '#/reports', class: 'topnav-link', 'data-testid': 'nav-reports' });
+  refs.financeLink = h('a', { href: '#/finance', class: 'topnav-link', 'data-testid': 'nav-finance' });
+  refs.nav.replaceChildren(refs.inboxLink, refs.reportsLink, refs.financeLink, refs.settingsLink);
 }
 
 function renderShell() {
@@ -478,11 +485,18 @@ function renderShell() {
   for (const b of refs.langButtons) b.setAttribute('aria-pressed', String(b.dataset.lang === getLanguage()));
   refs.inboxLink.textContent = t('navInbox');
   refs.settingsLink.textContent = t('navSettings');
-  refs.settingsLink.hidden = !(state.me && LEADS.has(state.me.role));
-  refs.inboxLink.toggleAttribute('aria-current', state.screenView === 'inbox');
-  if (state.screenView === 'inbox') refs.inboxLink.setAttribute('aria-current', 'page');
-  refs.settingsLink.toggleAttribute('aria-current', state.screenView === 'settings');
-  if (state.screenView === 'settings') refs.settingsLink.setAttribute('aria-current', 'page');
+  refs.reportsLink.textContent = t('navReports');
+  refs.financeLink.textContent = t('navFinance');
+  const role = state.me ? state.me.role : null;
+  refs.inboxLink.hidden = role === 'finance'; // finance reads figures, never the tickets
+  refs.settingsLink.hidden = !LEADS.has(role);
+  refs.reportsLink.hidden = !REPORT_READERS.has(role);
+  refs.financeLink.hidden = !REPORT_READERS.has(role);
+  const links = { inbox: refs.inboxLink, settings: refs.settingsLink, reports: refs.reportsLink, finance: refs.financeLink };
+  for (const [view, link] of Object.entries(links)) {
+    if (view === state.screenView) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
   refs.signout.textContent = t('signOut');
 
   const me = state.me;
@@ -519,8 +533,8 @@ function switchLanguage(code) {
   setLanguage(code);
   renderShell();
   rerenderAlerts();
-  if (state.screen === 'app' && state.screenView === 'settings') {
-    showSettings();
+  if (state.screen === 'app' && state.screenView !== 'inbox') {
+    showScreen(state.screenView);
   } else if (state.screen === 'app') {
     const anchor = captureListAnchor();
     const paneTop = refs.ticketPane.scrollTop;
@@ -752,11 +766,17 @@ async function startSession({ focus = false } = {}) {
   loadSeen();
   resetList();
   state.screenView = 'inbox';
+  let screen = wantedScreen();
+  if (screen === 'inbox' && me.role === 'finance') {
+    // Finance works with figures only: they land on the costs, never on the inbox.
+    history.replaceState(null, '', `${location.pathname}#/finance`);
+    screen = 'finance';
+  }
   renderShell();
-  renderApp();
-  if (wantsSettings()) {
-    showSettings();
+  if (screen !== 'inbox') {
+    showScreen(screen, { focus });
   } else {
+    renderApp();
     const routeId = parseRoute();
     if (routeId) showTicket(routeId, { focus: false });
     if (focus && !routeId) refs.inboxTitle.focus();
@@ -768,7 +788,7 @@ function resetSessionState() {
   stopPolling();
   dropComposer();
   stopPresence();
-  closeSettings();
+  closeScreen();
   state.screenView = 'inbox';
   state.me = null;
   state.openId = null;
@@ -958,40 +978,66 @@ function parseRoute() {
   }
 }
 
-function wantsSettings() {
-  return /^#\/settings(\/|$)/.test(location.hash) && state.me && LEADS.has(state.me.role);
+/** Which screen the address asks for, among those this role may see ('inbox' otherwise). */
+function wantedScreen() {
+  const m = /^#\/([a-z]+)(\/|$)/.exec(location.hash);
+  const name = m && SCREENS.includes(m[1]) ? m[1] : 'inbox';
+  const role = state.me ? state.me.role : null;
+  if (name === 'settings') return LEADS.has(role) ? name : 'inbox';
+  if (name === 'reports' || name === 'finance') return REPORT_READERS.has(role) ? name : 'inbox';
+  return name;
 }
 
 function onRoute() {
   if (state.screen !== 'app') return;
-  if (wantsSettings()) {
-    if (state.screenView !== 'settings') showSettings();
+  const screen = wantedScreen();
+  if (screen !== 'inbox') {
+    if (state.screenView !== screen) showScreen(screen, { focus: true });
     return;
   }
-  if (state.screenView === 'settings') {
+  if (state.me && state.me.role === 'finance') {
+    history.replaceState(null, '', `${location.pathname}#/finance`);
+    if (state.screenView !== 'finance') showScreen('finance', { focus: true });
+    return;
+  }
+  if (state.screenView !== 'inbox') {
     state.screenView = 'inbox';
-    closeSettings();
+    closeScreen();
     renderShell();
     renderApp();
+    refreshList().catch((err) => reportError(err, 'list'));
   }
   const id = parseRoute();
   if (id !== state.openId) showTicket(id, { focus: false });
 }
 
-function showSettings() {
-  if (state.openId) showTicket(null, { focus: false });
-  state.screenView = 'settings';
-  closeSettings();
-  renderShell();
-  const host = h('div', { class: 'settings-host' });
-  refs.main.replaceChildren(host);
-  refs.settingsCleanup = renderSettings(host, { me: state.me, onError: (err) => reportError(err, 'settings') });
-  updateTitle();
+/** Open a ticket from a report: Back (or the ticket's close button) returns to the report. */
+function openTicketFromScreen(id) {
+  history.pushState({ mdFromList: LOAD_ID }, '', ticketHref(id));
+  onRoute();
+  refs.ticketPane?.focus({ preventScroll: true });
 }
 
-function closeSettings() {
-  if (refs.settingsCleanup) refs.settingsCleanup();
-  refs.settingsCleanup = null;
+/** Show settings, reports or finance in place of the inbox. */
+function showScreen(name, { focus = false } = {}) {
+  if (state.openId) showTicket(null, { focus: false });
+  state.screen = 'app'; // finance never renders the inbox, which is where this is otherwise set
+  state.screenView = name;
+  closeScreen();
+  renderShell();
+  const host = h('div', { class: name === 'settings' ? 'settings-host' : 'reports-host' });
+  refs.main.replaceChildren(host);
+  const options = { me: state.me, onError: (err) => reportError(err, name) };
+  if (name === 'settings') refs.screenCleanup = renderSettings(host, options);
+  else if (name === 'reports') refs.screenCleanup = renderReports(host, { ...options, openTicket: openTicketFromScreen });
+  else refs.screenCleanup = renderFinance(host, options);
+  updateTitle();
+  if (focus) document.getElementById(`${name}-title`)?.focus();
+}
+
+function closeScreen() {
+  if (refs.screenCleanup) refs.screenCleanup();
+  refs.screenCleanup = null;
 }
 
 function openTicket(id, { focus = true } = {}) {
@@ -1535,6 +1581,7 @@ function ticketView(tk) {
     { class: 'ticket-side' },
     notesSection(tk),
     otherTicketsSection(tk),
+    state.me && REPORT_READERS.has(state.me.role) ? ticketCostSection(tk.id, { onError: (err) => reportError(err, 'costs') }) : null,
   );
 
   const activity = h(
@@ -1724,6 +1771,7 @@ function startPresence(id) {
   beat();
   refs.presenceTimer = setInterval(beat, PRESENCE_MS);
   refs.presenceId = id;
+  handling.start(id); // the agent's active seconds on it, for the ticket's cost
 }
 
 function stopPresence() {
@@ -1731,6 +1779,7 @@ function stopPresence() {
   refs.presenceTimer = null;
   const id = refs.presenceId;
   refs.presenceId = null;
+  handling.stop();
   if (id && getToken()) apiSend('DELETE', `/api/tickets/${encodeURIComponent(id)}/presence`).catch(() => {});
 }
 
@@ -2066,7 +2115,7 @@ function onVisibility() {
 // ------------------------------------------------------------ keyboard
 
 function onKeyDown(e) {
-  if (state.screen !== 'app' || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+  if (state.screen !== 'app' || state.screenView !== 'inbox' || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
   const target = e.target instanceof Element ? e.target : null;
   const typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
   const ticketFullScreen = NARROW.matches && state.openId;
