@@ -109,7 +109,10 @@ def test_the_ticket_costs_csv_opens_in_a_spreadsheet(
     rows = [r.split(",") for r in body.removeprefix("\ufeff").strip().split("\r\n")]
     assert rows[0] == list(finance.TICKET_COLUMNS)
     assert [r[1] for r in rows[1:]] == ["T1", "T3", "T2"]  # most expensive first
-    assert rows[1][-1] == "0.015000200" and rows[3][6] == "1"  # T2 has its unpriced line
+    column = {name: n for n, name in enumerate(rows[0])}
+    assert rows[1][-1] == "0.015000200" and rows[3][column["unpriced_lines"]] == "1"  # T2 has its unpriced line
+    # Account ids carry their platform, so a spreadsheet keeps them as text, every digit
+    assert rows[2][column["brand"]] == "instagram:acme_ig"
 
 
 def test_handling_time_is_priced_at_the_agents_rate_and_a_retried_beat_counts_once(

@@ -232,6 +232,7 @@ def test_the_ticket_export_is_one_row_per_ticket_without_customer_words(
     resolved = next(line for line in lines[1:] if line.startswith(world["a"]))
     assert at(60) in resolved  # A's resolution time
     assert "配送" not in body and "注文" not in body  # no customer words: finance reads it
+    assert f",x:{ACCOUNT_ID}," in lines[1]  # the account as text: a spreadsheet keeps all 19 digits
     log = store.audit.month("acme", "2026-11")[0]
     assert any(r["action"] == "export" and r["target"] == f"tickets:{DAY}..{DAY}" for r in log)
 

@@ -279,6 +279,7 @@ TICKET_COLUMNS = (
     "channel",
     "team",
     "brand",
+    "brand_name",
     "lines",
     "unpriced_lines",
     *(f"{c}_usd" for c in COMPONENTS),
@@ -288,8 +289,10 @@ TICKET_COLUMNS = (
 
 def tickets_csv(table: Table, tenant: str, month: str) -> str:
     """One row per ticket with costs in the month, most expensive first (a spreadsheet's CSV)."""
-    from mentiondesk.reports.service import csv_text
+    from mentiondesk.reports.service import csv_text, spreadsheet_id
+    from mentiondesk.store.directory import DirectoryStore
 
+    accounts = {c.account_id: c for c in DirectoryStore(table).channels(tenant)}
     tickets = sorted(CostStore(table).month_of(tenant, month).tickets, key=lambda t: (-t.total_nanos, t.ticket_id))
     rows = [
         {
@@ -297,7 +300,8 @@ def tickets_csv(table: Table, tenant: str, month: str) -> str:
             "ticket_id": t.ticket_id,
             "channel": t.channel or "",
             "team": t.team or "",
-            "brand": t.brand or "",
+            "brand": spreadsheet_id(t.channel, t.brand),
+            "brand_name": f"{t.channel} @{accounts[t.brand].handle}" if t.brand in accounts else "",
             "lines": t.lines,
             "unpriced_lines": t.unpriced_count,
             **{f"{c}_usd": nanos_to_usd(t.by_component.get(c, 0)) for c in COMPONENTS},

@@ -254,7 +254,7 @@ def export_rows(store: Store, tenant: str, first: str, last: str) -> tuple[list[
                 "channel": t.platform,
                 "kind": t.kind,
                 "team": t.team,
-                "account_id": t.account_id,
+                "account_id": spreadsheet_id(t.platform, t.account_id),
                 "status": t.status,
                 "priority": t.priority,
                 "language": t.language or "",
@@ -281,6 +281,14 @@ def export_rows(store: Store, tenant: str, first: str, last: str) -> tuple[list[
 def export_csv(rows: list[dict[str, Any]]) -> str:
     """The ticket export's rows as CSV for a spreadsheet."""
     return csv_text(EXPORT_COLUMNS, rows)
+
+
+def spreadsheet_id(platform: str | None, account_id: str | None) -> str:
+    """A platform account id as "x:1500000000000000001": a spreadsheet keeps every digit of text,
+    while a bare 19-digit id would become 1.5E+18."""
+    if not account_id:
+        return ""
+    return f"{platform}:{account_id}" if platform else account_id
 
 
 def csv_text(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
