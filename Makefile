@@ -38,6 +38,9 @@ run: $(STAMP) ## the local stack with demo data at http://127.0.0.1:3000 (no AWS
 test: $(STAMP) ## the whole suite: unit, workflow, local stack over HTTP, browser
 	$(BIN)/python -m pytest $(ARGS)
 
+bench: $(STAMP) ## speed, DynamoDB calls and cost per ticket: one JSON object (docs/scaling.md)
+	$(BIN)/mentiondesk bench
+
 lint: $(STAMP) $(SAM) ## ruff, mypy, cfn-lint, sam validate --lint, the ASL checks
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -59,4 +62,4 @@ deploy: build ## sam build + sam deploy (samconfig.toml: default = dev, ENV=prod
 clean: ## remove build output (keeps the virtual environments)
 	rm -rf .aws-sam build dist .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install run test lint format build deploy clean
+.PHONY: help install run test bench lint format build deploy clean

@@ -75,6 +75,20 @@ def _costs_estimate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    """The figures of issue 8: one JSON object on stdout, a readable table on stderr."""
+    try:
+        from mentiondesk import bench
+        from mentiondesk.costs.estimate import project_root
+    except ImportError as error:
+        print(f"mentiondesk: the bench needs the dev extra (pip install -e '.[dev]'): {error}", file=sys.stderr)
+        return 1
+    figures = bench.run(project_root(), quick=args.quick, log=lambda line: print(line, file=sys.stderr, flush=True))
+    print(bench.render(figures), file=sys.stderr)
+    print(json.dumps(figures, ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from mentiondesk.triage.cli import add_classify_arguments, add_evaluate_arguments, classify_main, evaluate_main
 
@@ -113,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     estimate.add_argument(
         "--without-ledger", action="store_true", help="do not write the cost ledger (to see what metering costs)"
     )
+    bench_command = commands.add_parser("bench", help="measure speed, calls and cost (prints one JSON object)")
+    bench_command.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
     args = parser.parse_args(argv)
     rest = list(argv if argv is not None else sys.argv[1:])[1:]
     if args.command == "classify":
@@ -125,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         return _costs_estimate(args)
     if args.command == "quarantine":
         return _quarantine(args)
+    if args.command == "bench":
+        return _bench(args)
     if args.command == "run":
         if args.time_scale <= 0:
             parser.error("--time-scale must be positive")
