@@ -1,14 +1,13 @@
 """Builds the store from settings; boto3 is imported here, lazily, once per process."""
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mentiondesk.store.alerts import AlertStore
 from mentiondesk.store.audit import AuditStore
 from mentiondesk.store.customers import CustomerStore
 from mentiondesk.store.directory import DirectoryStore
 from mentiondesk.store.dynamo import Table
-from mentiondesk.store.learning import LearningStore
 from mentiondesk.store.monitors import MonitorStore
 from mentiondesk.store.notifications import NotificationStore
 from mentiondesk.store.outbox import OutboxStore
@@ -16,6 +15,9 @@ from mentiondesk.store.presence import PresenceStore
 from mentiondesk.store.quarantine import QuarantineStore
 from mentiondesk.store.settings import SettingsStore
 from mentiondesk.store.tickets import TicketStore
+
+if TYPE_CHECKING:
+    from mentiondesk.store.learning import LearningStore
 
 
 class Store:
@@ -37,7 +39,17 @@ class Store:
         self.outbox = OutboxStore(table)
         self.presence = PresenceStore(table)
         self.audit = AuditStore(table)
-        self.learning = LearningStore(table)
+        self._learning: LearningStore | None = None
+
+    @property
+    def learning(self) -> "LearningStore":
+        """Label corrections and learned models; made on first use, so functions that never learn
+        (webhooks, the sender) do not import the classifier at cold start."""
+        if self._learning is None:
+            from mentiondesk.store.learning import LearningStore
+
+            self._learning = LearningStore(self.table)
+        return self._learning
 
 
 @cache
