@@ -316,38 +316,6 @@ class AwsTime:
         self.modelled += latency / 1000
 
 
-class CallCounter:
-    """Counts a client's API calls by operation (and executions started, by state machine)."""
-
-    def __init__(self, client: Any, service: str) -> None:
-        self.client = client
-        self.service = service
-        self.calls: dict[str, int] = {}
-
-    @contextmanager
-    def installed(self) -> Iterator["CallCounter"]:
-        uid = f"md-count-{self.service}"
-        self.client.meta.events.register(f"after-call.{self.service}", self._after, unique_id=uid)
-        try:
-            yield self
-        finally:
-            self.client.meta.events.unregister(f"after-call.{self.service}", unique_id=uid)
-
-    def _after(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
-        if "Error" in parsed:
-            return
-        self.calls[model.name] = self.calls.get(model.name, 0) + 1
-        if model.name == "StartExecution" and parsed.get("executionArn"):
-            machine = str(parsed["executionArn"]).split(":")[-2]
-            self.calls[f"StartExecution:{machine}"] = self.calls.get(f"StartExecution:{machine}", 0) + 1
-
-    def snapshot(self) -> dict[str, int]:
-        return dict(self.calls)
-
-    def since(self, before: dict[str, int]) -> dict[str, int]:
-        return {op: n - before.get(op, 0) for op, n in self.calls.items() if n - before.get(op, 0)}
-
-
 class _Bytes(io.TextIOBase):
     """A stream that only counts the UTF-8 bytes written to it (the function's log output)."""
 
@@ -491,8 +459,6 @@ class _Lifecycle:
             self.memory = {f.code_dir.name: f.memory for f in template.functions.values()}
             self._create(template)
             stack.enter_context(self.capacity.installed())
-            stack.enter_context(self.sqs_calls.installed())
-            stack.enter_context(self.sfn_calls.installed())
             stack.enter_context(self.clock.installed())
             self._build()
             yield self
@@ -532,8 +498,6 @@ class _Lifecycle:
         os.environ.update(
             {"TABLE_NAME": self.table_name, "SEND_QUEUE_URL": self.queue_url, "SLA_TIMER_ARN": self.sla_arn}
         )
-        self.sqs_calls = CallCounter(aws_client("sqs"), "sqs")
-        self.sfn_calls = CallCounter(aws_client("stepfunctions"), "sfn")
         self.clock = AwsTime(
             {"dynamodb": aws_client("dynamodb"), "sqs": aws_client("sqs"), "sfn": aws_client("stepfunctions")}
         )

@@ -353,7 +353,7 @@ def check_platform_budgets(table: Table, tenant: str, at: str) -> list[str]:
     if not caps:
         return []
     month = report_month(at)
-    spend = platform_spend(CostStore(table).month(tenant, month))
+    spend = platform_spend(CostStore(table).month(tenant, month, "platform"))
     alerts = AlertStore(table)
     raised = []
     for platform, cap in caps.items():
@@ -435,5 +435,5 @@ def x_budget_left(table: Table, tenant: str, now: datetime) -> bool:
     cap = cost_settings(table, tenant)["budgets"].get("x")
     if cap is None:
         return True
-    spend = platform_spend(CostStore(table).month(tenant, month_or_current(None, now)))
+    spend = platform_spend(CostStore(table).month(tenant, month_or_current(None, now), "platform"))
     return spend["x"] < int(Decimal(cap) * NANOS_PER_USD)

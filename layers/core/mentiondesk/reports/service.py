@@ -234,13 +234,22 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_rows(store: Store, tenant: str, first: str, last: str) -> tuple[list[dict[str, Any]], bool]:
-    """One row per ticket opened in [first, last] (report days), oldest first; True when cut at the limit.
-    No customer words: finance reads it too."""
+def _period_tickets(
+    store: Store, tenant: str, first: str, last: str
+) -> tuple[str, str, datetime, datetime, list[Ticket], bool]:
+    """The checked period, its bounds in the report timezone, and the tickets active since it began
+    (up to EXPORT_LIMIT; True when there were more)."""
     first, last = period(first, last)
     start = datetime.combine(date.fromisoformat(first), datetime.min.time(), rollups.REPORT_TZ)
     end = datetime.combine(date.fromisoformat(last) + timedelta(days=1), datetime.min.time(), rollups.REPORT_TZ)
     tickets, more = store.tickets.active_since(tenant, iso(start), EXPORT_LIMIT)
+    return first, last, start, end, tickets, more
+
+
+def export_rows(store: Store, tenant: str, first: str, last: str) -> tuple[list[dict[str, Any]], bool]:
+    """One row per ticket opened in [first, last] (report days), oldest first; True when cut at the limit.
+    No customer words: finance reads it too."""
+    first, last, start, end, tickets, more = _period_tickets(store, tenant, first, last)
     rows = []
     for t in tickets:
         created = parse_iso(t.created_at)
@@ -369,10 +378,7 @@ def drill(
         raise InvalidRequest(f"dimension is one of {', '.join(rollups.DIMENSIONS)}")
     if dimension != "all" and not value:
         raise InvalidRequest("a dimension needs a value")
-    first, last = period(first, last)
-    start = datetime.combine(date.fromisoformat(first), datetime.min.time(), rollups.REPORT_TZ)
-    end = datetime.combine(date.fromisoformat(last) + timedelta(days=1), datetime.min.time(), rollups.REPORT_TZ)
-    tickets, more = store.tickets.active_since(tenant, iso(start), EXPORT_LIMIT)
+    first, last, start, end, tickets, more = _period_tickets(store, tenant, first, last)
     listed: list[dict[str, Any]] = []
     for t in tickets:
         if not _drill_match(t, metric, start, end):

@@ -261,9 +261,15 @@ class CostStore:
         totals = [i for i in items if str(i["SK"]).startswith(TICKET_PREFIX)]
         return Month(rollups=_rows(rollups), tickets=[_ticket_total(i) for i in totals])
 
-    def month(self, tenant: str, month: str) -> list[RollupRow]:
-        """The month's rollups of a tenant, shards added up."""
-        return self.month_of(tenant, month).rollups
+    def month(self, tenant: str, month: str, component: str | None = None) -> list[RollupRow]:
+        """The month's rollups of a tenant (of one component), shards added up: one Query that reads
+        the rollup items alone, not the month's ticket totals."""
+        prefix = f"{ROLLUP_PREFIX}{component}#" if component else ROLLUP_PREFIX
+        items = self.table.query_all(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :r)",
+            ExpressionAttributeValues={":pk": costs_pk(tenant, month), ":r": prefix},
+        )
+        return _rows(items)
 
     def ticket_month_total(self, tenant: str, ticket_id: str, month: str) -> TicketTotal | None:
         item = self.table.get({"PK": costs_pk(tenant, month), "SK": f"{TICKET_PREFIX}{ticket_id}"})

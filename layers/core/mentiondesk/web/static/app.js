@@ -35,7 +35,7 @@ import {
   isCognitoReturn,
   startCognitoLogin,
 } from './api.js';
-import { h, safeHttpUrl, svg } from './dom.js';
+import { h, safeHttpUrl, svg, isObject, str } from './dom.js';
 import { createComposer } from './composer.js';
 import { renderSettings } from './settings.js';
 import { handling } from './handling.js';
@@ -121,14 +121,6 @@ function writeStatus(s) {
   } catch {
     /* ignore */
   }
-}
-
-function isObject(v) {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function str(v) {
-  return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
 }
 
 function timeValue(iso) {

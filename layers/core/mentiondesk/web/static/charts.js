@@ -206,6 +206,19 @@ function responsive(host, paint) {
  * are many categories. opts: categories [{label, short}], series [{label, tone}], value(ci, si),
  * stacked, format(n), integer, height, title, onSelect(ci, si), hitLabel(ci, si), empty.
  */
+/** A chart's SVG root: an image, or a group of selectable bars when the chart drills down. */
+function chartSvg(width, height, opts) {
+  return svg('svg', {
+    class: 'ch-svg',
+    width,
+    height,
+    viewBox: `0 0 ${width} ${height}`,
+    role: opts.onSelect ? 'group' : 'img',
+    'aria-label': opts.title,
+    focusable: 'false',
+  });
+}
+
 export function columnChart(host, opts) {
   const n = opts.categories.length;
   const lines = !opts.stacked && n > 31;
@@ -223,15 +236,7 @@ export function columnChart(host, opts) {
       top = Math.max(top, opts.stacked ? parts.reduce((a, b) => a + b, 0) : Math.max(0, ...parts));
     }
     const scale = niceScale(top, { integer: opts.integer !== false });
-    const root = svg('svg', {
-      class: 'ch-svg',
-      width,
-      height: H,
-      viewBox: `0 0 ${width} ${H}`,
-      role: opts.onSelect ? 'group' : 'img',
-      'aria-label': opts.title,
-      focusable: 'false',
-    });
+    const root = chartSvg(width, H, opts);
     // y axis labels decide the left margin
     const ticks = [];
     for (let v = 0; v <= scale.max + scale.step / 1000; v += scale.step) ticks.push(v);
@@ -362,15 +367,7 @@ export function hbarChart(host, opts) {
     const barH = Math.round(rowH * 0.56);
     const axisH = log ? 24 : 8;
     const H = Math.max(1, items.length) * rowH + axisH + 6;
-    const root = svg('svg', {
-      class: 'ch-svg',
-      width,
-      height: H,
-      viewBox: `0 0 ${width} ${H}`,
-      role: opts.onSelect ? 'group' : 'img',
-      'aria-label': opts.title,
-      focusable: 'false',
-    });
+    const root = chartSvg(width, H, opts);
     host.replaceChildren(root);
     const labels = items.map((it) => svg('text', { class: 'ch-label', 'dominant-baseline': 'middle' }, it.label));
     const probe = svg('g', { visibility: 'hidden' }, ...labels);

@@ -9,7 +9,7 @@
 // block comes back as a 400 that can be overridden (with a reason) where the brand allows it.
 
 import { ApiError, UnauthorizedError, apiGet, apiSend } from './api.js';
-import { h, safeHttpUrl, uid } from './dom.js';
+import { h, safeHttpUrl, uid, isObject, str } from './dom.js';
 import { addStrings, formatDateTime, formatDateTimeFull, formatNumber, getLanguage, t, tOr } from './i18n.js';
 
 const LINT_DELAY_MS = 300;
@@ -300,14 +300,6 @@ addStrings({
 });
 
 // ------------------------------------------------------------ small utils
-
-function isObject(v) {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function str(v) {
-  return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
-}
 
 /** replaceChildren, skipping the parts left out (the DOM would print a null as "null"). */
 function fill(parent, ...children) {

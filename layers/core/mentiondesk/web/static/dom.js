@@ -70,3 +70,18 @@ export function uid(prefix = 'id') {
   idCounter += 1;
   return `${prefix}-${idCounter}`;
 }
+
+/** A plain object (not null, not an array): what the API answers are checked against. */
+export function isObject(v) {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** A value as text ('' for null and undefined). */
+export function str(v) {
+  return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
+}
+
+/** A finite number, or null. */
+export function num(v) {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}

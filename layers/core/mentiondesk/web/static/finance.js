@@ -10,7 +10,7 @@
 // without a price says "unpriced", never $0.
 
 import { ApiError, apiDownload, apiGet, apiSend } from './api.js';
-import { h, svg } from './dom.js';
+import { h, svg, isObject, str, num } from './dom.js';
 import { addStrings, formatDateTime, formatNumber, getLanguage, t, tOr } from './i18n.js';
 import { chartCard, dataTable, downloadCsv, downloadIcon, hbarChart, saveBlob, shareBar } from './charts.js';
 
@@ -31,18 +31,6 @@ const memo = {
 
 const ticketCosts = new Map(); // ticket id → { open, data, error, loading }
 const ticketCostEls = new Map(); // ticket id → the section on the page
-
-function isObject(v) {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function str(v) {
-  return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
-}
-
-function num(v) {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
 
 const enc = encodeURIComponent;
 

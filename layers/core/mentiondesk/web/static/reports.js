@@ -11,7 +11,7 @@
 // same view. Customer words (the voice-of-the-customer examples) only ever go into text nodes.
 
 import { ApiError, apiDownload, apiGet } from './api.js';
-import { h } from './dom.js';
+import { h, isObject, str, num } from './dom.js';
 import { addStrings, formatDateTime, formatDateTimeFull, formatNumber, getLanguage, getTimeZone, t, tOr } from './i18n.js';
 import { chartCard, columnChart, dataTable, downloadCsv, downloadIcon, hbarChart, saveBlob } from './charts.js';
 
@@ -64,18 +64,6 @@ function resetFor(owner) {
 }
 
 // ------------------------------------------------------------ small utils
-
-function isObject(v) {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function str(v) {
-  return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
-}
-
-function num(v) {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
 
 const enc = encodeURIComponent;
 

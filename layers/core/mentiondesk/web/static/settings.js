@@ -10,7 +10,7 @@
 // controls an admin alone may use are not shown to supervisors.
 
 import { ApiError, apiGet, apiSend } from './api.js';
-import { h } from './dom.js';
+import { h, isObject, str } from './dom.js';
 import { addStrings, formatDateTime, formatNumber, getLanguage, t, tOr } from './i18n.js';
 
 const SECTIONS = ['rules', 'teams', 'calendars', 'sla', 'templates', 'channels', 'replies'];
@@ -78,14 +78,6 @@ function stateOf(section, init) {
 // ------------------------------------------------------------ small utils
 
 const enc = encodeURIComponent;
-
-function isObject(v) {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function str(v) {
-  return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
-}
 
 function unique(values) {
   return [...new Set(values)];
