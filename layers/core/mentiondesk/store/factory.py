@@ -1,5 +1,6 @@
 """Builds the store from settings; boto3 is imported here, lazily, once per process."""
 
+import os
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -53,15 +54,31 @@ class Store:
 
 
 @cache
-def aws_client(service: str) -> Any:
-    """One boto3 client per service per process (endpoint from AWS_ENDPOINT_URL when local)."""
+def _client(service: str, endpoint: str | None, region: str | None) -> Any:
     import boto3
     from botocore.config import Config
 
     return boto3.client(
         service,
+        endpoint_url=endpoint,
+        region_name=region,
         config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5),
     )
+
+
+class _Clients:
+    """One boto3 client per service per process (endpoint from AWS_ENDPOINT_URL when local). The
+    endpoint and region are part of the key: a client made while another local stack's environment
+    was in place (a request finishing as its stack stops) is never handed to the next one."""
+
+    def __call__(self, service: str) -> Any:
+        return _client(service, os.environ.get("AWS_ENDPOINT_URL"), os.environ.get("AWS_REGION"))
+
+    def cache_clear(self) -> None:
+        _client.cache_clear()
+
+
+aws_client = _Clients()
 
 
 def store_for(table_name: str) -> Store:
