@@ -57,9 +57,9 @@ def wait_for(predicate: Any, timeout: float = 10.0) -> Any:
     raise AssertionError("condition not met in time")
 
 
-def test_signed_mention_becomes_an_assigned_classified_ticket_within_two_seconds(stack: LocalStack) -> None:
+def test_signed_mention_becomes_an_assigned_classified_ticket(stack: LocalStack) -> None:
+    # (How fast is measured by `make bench` (e2e_local_ms), never by a timed test.)
     # Given a signed tweet_create_events delivery for the demo account
-    started = time.monotonic()
     response = post_tweet(stack, "8000000000000000001", "@mentiondesk_jp 昨日から回線が繋がらない😭 困ってます")
     assert response.status_code == 200 and response.json()["accepted"] == 1
 
@@ -69,9 +69,7 @@ def test_signed_mention_becomes_an_assigned_classified_ticket_within_two_seconds
         found = [t for t in items if t["subject"].startswith("@mentiondesk_jp 昨日から")]
         return found[0] if found and found[0]["assignee"] else None
 
-    ticket = wait_for(assigned, timeout=2.0)
-    elapsed = time.monotonic() - started
-    assert elapsed < 2.0
+    ticket = wait_for(assigned, timeout=10.0)
     assert ticket["language"] == "ja" and ticket["sentiment"] == "negative"
     assert ticket["assignee"]["name"] in ("佐藤 美咲", "Alex Morgan")
     assert ticket["triage_state"] == "done"

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,16 @@ def test_recently_expired_token_passes_within_the_leeway(
     verifier.verify(header)
 
 
+@dataclass(frozen=True)
+class FromNow:
+    """A time claim relative to when the test runs."""
+
+    seconds: int
+
+    def __str__(self) -> str:
+        return f"now{self.seconds:+d}"
+
+
 @pytest.mark.parametrize(
     "overrides",
     [
@@ -114,8 +125,8 @@ def test_recently_expired_token_passes_within_the_leeway(
         {"email_verified": "true"},
         {"email_verified": None},
         {"email": None},
-        {"exp": int(time.time()) - 600, "iat": int(time.time()) - 4200},
-        {"iat": int(time.time()) + 600},
+        {"exp": FromNow(-600), "iat": FromNow(-4200)},
+        {"iat": FromNow(600)},
         {"exp": None},
     ],
     ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()),
@@ -123,8 +134,10 @@ def test_recently_expired_token_passes_within_the_leeway(
 def test_token_with_wrong_claims_is_refused(
     verifier: google.OidcVerifier, private_key: rsa.RSAPrivateKey, overrides: dict[str, Any]
 ) -> None:
-    # Given a correctly signed token with one wrong claim
-    header = "Bearer " + token(private_key, claims(**overrides))
+    # Given a correctly signed token with one wrong claim (times taken when the test runs, not when
+    # it was collected: a long suite must not turn "in the future" into "in the past")
+    resolved = {k: int(time.time()) + v.seconds if isinstance(v, FromNow) else v for k, v in overrides.items()}
+    header = "Bearer " + token(private_key, claims(**resolved))
     # When / Then
     with pytest.raises(Unauthorized):
         verifier.verify(header)
