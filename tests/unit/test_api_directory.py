@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from mentiondesk.api.identity import CognitoAccounts
+from mentiondesk.clock import now_iso
 from mentiondesk.ingest.service import IngestService
 from mentiondesk.models import Author, InboundMessage
 from mentiondesk.store.factory import Store
@@ -17,7 +18,13 @@ ADMIN = access_claims("user-admin", "admin")
 LEAD = access_claims("user-lead", "supervisor")
 ALICE = access_claims("user-alice", "agent")
 FINANCE = access_claims("user-fin", "finance")
-MONTH = "2026-11"
+
+
+
+def audit_month() -> str:
+    """The month the API just audited in: its records carry the real clock (read at the call, so a
+    suite that runs across a month's end still asks for the right one)."""
+    return now_iso()[:7]
 
 
 @pytest.fixture
@@ -63,14 +70,14 @@ def test_a_role_change_is_audited_and_nobody_changes_their_own(api: Any, store: 
         api, "PATCH", "/api/agents/user-alice", ADMIN, {"version": alice.version, "role": "supervisor"}
     )
     assert status == 200 and promoted["role"] == "supervisor"
-    log = call(api, "GET", "/api/audit", ADMIN, query={"month": MONTH})[1]["items"]
+    log = call(api, "GET", "/api/audit", ADMIN, query={"month": audit_month()})[1]["items"]
     change = next(r for r in log if r["action"] == "role_changed")
     assert change["target"] == "user-alice" and change["detail"] == {"from": "agent", "to": "supervisor"}
     assert change["actor"] == "user-admin"
     # Reading the log is recorded too, and only admins read it
-    again = call(api, "GET", "/api/audit", ADMIN, query={"month": MONTH})[1]["items"]
+    again = call(api, "GET", "/api/audit", ADMIN, query={"month": audit_month()})[1]["items"]
     assert [r["action"] for r in again].count("export") == 1
-    assert call(api, "GET", "/api/audit", LEAD, query={"month": MONTH})[0] == 403
+    assert call(api, "GET", "/api/audit", LEAD, query={"month": audit_month()})[0] == 403
     assert call(api, "GET", "/api/audit", ADMIN, query={"month": "2026-13"})[0] == 422
 
 
@@ -92,7 +99,7 @@ def test_views_of_personal_data_are_audited(api: Any, store: Store) -> None:
     ticket_id = store.tickets.inbox("acme", None, 1, None).items[0].id
     assert call(api, "GET", f"/api/tickets/{ticket_id}", ALICE)[0] == 200
     assert call(api, "GET", "/api/customers/x:2000000000000000009", ALICE)[0] == 200
-    log = call(api, "GET", "/api/audit", ADMIN, query={"month": MONTH})[1]["items"]
+    log = call(api, "GET", "/api/audit", ADMIN, query={"month": audit_month()})[1]["items"]
     viewed = [r for r in log if r["action"] == "ticket_viewed"]
     assert [(r["actor"], r["target"]) for r in viewed] == [("user-alice", ticket_id)]
     (profile,) = [r for r in log if r["action"] == "customer_viewed"]
