@@ -20,7 +20,6 @@ ALICE = access_claims("user-alice", "agent")
 FINANCE = access_claims("user-fin", "finance")
 
 
-
 def audit_month() -> str:
     """The month the API just audited in: its records carry the real clock (read at the call, so a
     suite that runs across a month's end still asks for the right one)."""

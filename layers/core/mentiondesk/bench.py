@@ -333,6 +333,8 @@ def lifecycle(tickets: int = 10) -> dict[str, Any]:
         out["dynamodb_calls"] = result.measured["dynamodb_calls_per_ticket"]
         out["lifecycle_units_per_ticket"] = {k: float(v) for k, v in units.items()}
         out["lifecycle_ledger_write_units_per_ticket"] = result.measured["ledger_write_units_per_ticket"]
+        # where a ticket's writes land (table and index partition keys): docs/scaling.md's hot keys
+        out["write_units_by_key_per_ticket"] = result.measured["write_units_by_key_per_ticket"]
         out["aws_cost_by_service_ap-northeast-1"] = {k: float(nanos_to_usd(v)) for k, v in result.by_service().items()}
     return out
 

@@ -83,10 +83,26 @@ def _bench(args: argparse.Namespace) -> int:
     except ImportError as error:
         print(f"mentiondesk: the bench needs the dev extra (pip install -e '.[dev]'): {error}", file=sys.stderr)
         return 1
+    if args.burst is not None:
+        return _burst(args)
     figures = bench.run(project_root(), quick=args.quick, log=lambda line: print(line, file=sys.stderr, flush=True))
     print(bench.render(figures), file=sys.stderr)
     print(json.dumps(figures, ensure_ascii=False))
     return 0
+
+
+def _burst(args: argparse.Namespace) -> int:
+    """A bounded burst on the local stack: one JSON object on stdout; exit 1 if anything was lost or doubled."""
+    from mentiondesk import burst
+
+    figures = burst.burst(
+        events=args.burst, seconds=args.over, log=lambda line: print(line, file=sys.stderr, flush=True)
+    )
+    problems = burst.verdict(figures)
+    print(burst.render(figures), file=sys.stderr)
+    print("verdict: " + ("; ".join(problems) if problems else "nothing lost, nothing doubled"), file=sys.stderr)
+    print(json.dumps(figures, ensure_ascii=False))
+    return 1 if problems else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,6 +145,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     bench_command = commands.add_parser("bench", help="measure speed, calls and cost (prints one JSON object)")
     bench_command.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
+    bench_command.add_argument(
+        "--burst", type=int, metavar="N", help="instead: send N webhook events to the local stack (docs/scaling.md)"
+    )
+    bench_command.add_argument(
+        "--over", type=float, default=60.0, metavar="S", help="the burst's length (default 60 s)"
+    )
     args = parser.parse_args(argv)
     rest = list(argv if argv is not None else sys.argv[1:])[1:]
     if args.command == "classify":
@@ -142,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "quarantine":
         return _quarantine(args)
     if args.command == "bench":
+        if args.burst is not None and (args.burst < 1 or args.burst > 20000 or args.over <= 0):
+            parser.error("--burst must be between 1 and 20000 and --over positive")
         return _bench(args)
     if args.command == "run":
         if args.time_scale <= 0:

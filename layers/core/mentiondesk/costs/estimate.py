@@ -17,8 +17,10 @@ import io
 import json
 import math
 import os
+import re
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, redirect_stdout
 from dataclasses import dataclass, field
@@ -106,6 +108,30 @@ class Index:
     keys_only: bool
 
 
+_ID_LIKE = re.compile(r"\d|^[0-9A-Za-z_-]{16,}$")
+
+
+def _key_text(value: Any) -> str:
+    """A key attribute as a string, whether wire-typed ({"S": ...}) or plain."""
+    if isinstance(value, dict) and len(value) == 1:
+        value = next(iter(value.values()))
+    return str(value)
+
+
+def key_shape(pk: str) -> str:
+    """A partition key with its tenant and ids replaced: TENANT#acme#TICKET#01J.. -> TENANT#{t}#TICKET#{id}."""
+    parts = pk.split("#")
+    out = []
+    for n, part in enumerate(parts):
+        if n and parts[n - 1] == "TENANT":
+            out.append("{t}")
+        elif _ID_LIKE.search(part):
+            out.append("{id}")
+        else:
+            out.append(part)
+    return "#".join(out)
+
+
 class CapacityModel:
     """Replaces moto's ConsumedCapacity in a DynamoDB client's answers with DynamoDB's own accounting,
     computed from the items (read from moto's backend before and after each write)."""
@@ -117,6 +143,9 @@ class CapacityModel:
         self.raw = raw
         self.table_keys = table_keys
         self.indexes = indexes
+        # Write units by partition key shape ("TENANT#{t}#ROLLUP#all", "GSI2 TENANT#{t}#TICKETS"): where
+        # the writes land, so docs/scaling.md can say which key reaches DynamoDB's 1,000 WCU/s first.
+        self.by_key: Counter[str] = Counter()
 
     @contextmanager
     def installed(self) -> Iterator["CapacityModel"]:
@@ -180,8 +209,9 @@ class CapacityModel:
                     units += 2 * _units(item_size(old), 1024)
                     continue
                 new = self._new(kind, name, key, params, parsed, op)
-                base = _units(max(item_size(old), item_size(new)), 1024)
-                units += (2 if op == "TransactWriteItems" else 1) * base + self._index_units(old, new)
+                base = (2 if op == "TransactWriteItems" else 1) * _units(max(item_size(old), item_size(new)), 1024)
+                self.by_key[key_shape(_key_text(key.get(self.table_keys[0])))] += base
+                units += base + self._index_units(old, new)
         else:
             return
         capacity = {"TableName": table, "CapacityUnits": float(units)}
@@ -201,8 +231,9 @@ class CapacityModel:
         return self._read(table, key)
 
     def _index_units(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> int:
-        units = 0
+        total = 0
         for index in self.indexes:
+            units = 0
             had = old is not None and all(k in old for k in index.keys)
             has = new is not None and all(k in new for k in index.keys)
             old_size, new_size = self._entry(index, old) if had else 0, self._entry(index, new) if has else 0
@@ -217,7 +248,12 @@ class CapacityModel:
                 units += _units(old_size, 1024)
             elif has:
                 units += _units(new_size, 1024)
-        return units
+            if units:
+                entry = new if has else old
+                assert entry is not None
+                self.by_key[f"{index.name} {key_shape(_key_text(entry[index.keys[0]]))}"] += units
+            total += units
+        return total
 
     def _entry(self, index: Index, item: dict[str, Any] | None) -> int:
         assert item is not None
@@ -695,6 +731,7 @@ class _Lifecycle:
         which the meter does not bill either."""
         self.ticket(10**6)
         self.measure = _Measure()
+        self.capacity.by_key.clear()
         self.bytes_at_start = self.capacity.table_bytes(self.table_name)
 
     def finish(self) -> None:
@@ -1009,6 +1046,9 @@ def _price(lifecycle: _Lifecycle, tickets: int, region: str, elapsed: float, che
             "dynamodb_calls_per_ticket": calls,
             "storage_bytes_per_ticket": round(measure.storage_bytes / tickets),
             "ledger_write_units_per_ticket": round(measure.ledger_units / tickets, 2),
+            "write_units_by_key_per_ticket": {
+                shape: round(units / tickets, 1) for shape, units in lifecycle.capacity.by_key.most_common()
+            },
         },
         elapsed_seconds=elapsed,
         ledger_check=check,
