@@ -8,13 +8,13 @@ from mentiondesk.config import SlaSettings
 from mentiondesk.costs.metering import meter_handler
 from mentiondesk.observability import logger, metrics
 from mentiondesk.sla import service
-from mentiondesk.store.factory import aws_client, store_for
+from mentiondesk.store.factory import store_for
 from mentiondesk.workflow import SlaTimers
 from mentiondesk.workflow.steps import TicketStepInput
 
 settings = SlaSettings.from_env()
 store = store_for(settings.table_name)
-timers = SlaTimers(aws_client("stepfunctions"), settings.sla_timer_arn)
+timers = SlaTimers.from_settings(settings)
 
 
 @metrics.log_metrics

@@ -1,8 +1,9 @@
-"""SLA clocks through the real workflows on moto's executor, with time scaled to zero.
+"""SLA clocks through the real ticket workflow on moto's executor and the SLA timers' one-time
+schedules, with time scaled to zero.
 
-The stack runs on virtual time: a Wait until a timestamp (the SLA timer) ends as soon as the test
-moves the clock to it, so a weekend, a Japanese national holiday and hours of business time pass in
-milliseconds while every alert fires at exactly the instant it would in production.
+The stack runs on virtual time: the local scheduler fires a wake as soon as the test moves the clock
+to it, so a weekend, a Japanese national holiday and hours of business time pass in milliseconds
+while every alert fires at exactly the instant it would in production.
 """
 
 import json
@@ -14,6 +15,7 @@ import pytest
 import requests
 from mentiondesk import clock
 from mentiondesk.clock import iso
+from mentiondesk.config import SlaSettings
 from mentiondesk.local import demo
 from mentiondesk.local.stack import LocalStack
 from mentiondesk.models import Author, Message
@@ -118,19 +120,9 @@ def settle(stack: LocalStack, ticket_id: str) -> dict[str, Any]:
     return ticket(stack, ticket_id)
 
 
-def timer_failures(stack: LocalStack) -> list[str]:
-    """Why SLA timer executions failed (for assertion messages)."""
-    sfn = stack.client("stepfunctions")
-    causes = []
-    for run in stack.executions("SlaTimer"):
-        if run["status"] == "FAILED":
-            events = sfn.get_execution_history(executionArn=run["executionArn"])["events"]
-            causes += [
-                str(e.get("taskFailedEventDetails") or e.get("lambdaFunctionFailedEventDetails"))
-                for e in events
-                if "Failed" in e["type"]
-            ][:2]
-    return causes
+def timer_failures(stack: LocalStack) -> dict[str, object]:
+    """Which SLA wakes failed, and how often (for assertion messages)."""
+    return {"wakes": dict(stack.schedule_errors), "sla_check errors": stack.runtime.errors["SlaCheckFunction"]}
 
 
 def sla_events(detail: dict[str, Any]) -> list[tuple[str, str, int, str]]:
@@ -146,7 +138,8 @@ def at(value: str) -> datetime:
 
 
 def timers(stack: LocalStack) -> SlaTimers:
-    return SlaTimers(stack.client("stepfunctions"), stack.state_machine_arn("SlaTimer"))
+    environment = stack.runtime.environment(stack.template.functions["TriageSlaFunction"])
+    return SlaTimers.from_settings(SlaSettings.from_env(environment))
 
 
 def reply(stack: LocalStack, ticket_id: str, when: datetime) -> None:
@@ -178,8 +171,9 @@ def set_status(stack: LocalStack, ticket_id: str, status: str) -> dict[str, Any]
     return dict(response.json())
 
 
-def sla_runs(stack: LocalStack, ticket_id: str) -> list[dict[str, Any]]:
-    return [e for e in stack.executions("SlaTimer") if ticket_id in e["name"]]
+def pending_wakes(stack: LocalStack, ticket_id: str) -> list[dict[str, Any]]:
+    """The ticket's SLA wakes still scheduled (a wake deletes itself once delivered)."""
+    return [s for s in stack.schedules() if json.loads(s["Target"]["Input"])["ticket_id"] == ticket_id]
 
 
 def test_first_response_across_a_weekend_and_a_japanese_holiday_with_reminders_and_escalation(
@@ -225,7 +219,8 @@ def test_first_response_across_a_weekend_and_a_japanese_holiday_with_reminders_a
     clock.advance_to(datetime(2027, 1, 12, 1, 21, tzinfo=UTC))
     detail = settle(vstack, t["id"])
     assert sla_events(detail)[-1][:3] == ("sla_escalated", "first_response", 2)
-    wait_for(lambda: all(run["status"] == "SUCCEEDED" for run in sla_runs(vstack, t["id"])))
+    wait_for(lambda: not pending_wakes(vstack, t["id"]))
+    assert timer_failures(vstack)["sla_check errors"] == 0
     # The assignee heard of every alert; the supervisor of the breach and the escalation
     assignee = detail["assignee"]["id"]
     agent_email = next(u.email for u in demo.DEMO_USERS if u.id == assignee)
@@ -307,7 +302,7 @@ def test_replies_pause_and_resolution_stop_the_clocks_and_the_timer(
     detail = set_status(vstack, t["id"], "resolved")
     assert detail["sla_due_at"] is None
     assert not any(c["breached"] for c in detail["sla_clocks"] if c["metric"] == "resolution")
-    wait_for(lambda: all(run["status"] != "RUNNING" for run in sla_runs(vstack, t["id"])))
+    wait_for(lambda: not pending_wakes(vstack, t["id"]))
     assert t["id"] not in [x["id"] for x in get(vstack, "/api/tickets", sort="due", status="all").json()["items"]]
     # Nothing else fired, ever
     clock.advance_to(s + timedelta(hours=5))

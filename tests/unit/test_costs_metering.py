@@ -242,28 +242,46 @@ def test_agent_time_and_timer_starts_are_recorded_on_the_invocations_ticket() ->
         def __init__(self) -> None:
             self.names: set[str] = set()
 
-        def start_execution(self, name: str, **_: Any) -> None:
-            if name in self.names:
-                raise ClientError({"Error": {"Code": "ExecutionAlreadyExists"}}, "StartExecution")
-            self.names.add(name)
+        def create_schedule(self, Name: str, **_: Any) -> None:  # noqa: N803 - boto3's parameter names
+            if Name in self.names:
+                raise ClientError({"Error": {"Code": "ConflictException"}}, "CreateSchedule")
+            self.names.add(Name)
 
     class Ticket:
         tenant_id, id, platform, team, account_id = "acme", "T1", "x", "support", "900"
 
     flushed: list[list[CostLine]] = []
-    timers = SlaTimers(Client(), "arn:aws:states:us-east-1:123456789012:stateMachine:SlaTimer")
+    timers = SlaTimers(Client(), "sla", "arn:aws:lambda:us-east-1:123456789012:function:f", "arn:aws:iam::1:role/r")
     with metered(Context(), "api", flush=flushed.append, tenant="acme"):
         serve_ticket_of(Ticket())
         record_agent_time("acme", "T1", 90, "24.00")
         assert timers.start("acme", "T1", 2, "2026-11-23T10:00:00.000Z") is True
-        assert timers.start("acme", "T1", 2, "2026-11-23T10:00:00.000Z") is False  # started before: not billed
-    # Then the ticket carries 90 s at $24/h ($0.60) and one timer start's two transitions
+        assert timers.start("acme", "T1", 2, "2026-11-23T10:00:00.000Z") is False
+    # Then the ticket carries 90 s at $24/h ($0.60); scheduling a wake costs nothing (its invocation is
+    # billed when it fires, by the wake itself)
     lines = by_item(flushed[0])
     assert lines["agent.handling_seconds"][0].amount_nanos == 600_000_000
     assert lines["agent.handling_seconds"][0].component == "agent"
-    assert lines["aws.states.transition"][0].quantity == 2
+    assert "aws.states.transition" not in lines and "aws.scheduler.invocation" not in lines
     assert {line.ticket_id for line in flushed[0]} == {"T1"}
     assert {line.brand for line in flushed[0]} == {"900"}
+
+
+def test_an_sla_wake_bills_its_scheduled_invocation(store: Any, tenant: str) -> None:
+    # Given a wake whose ticket is gone (the cheapest wake: it reads, finds nothing, ends the timer)
+    from datetime import UTC, datetime
+
+    from mentiondesk.errors import TicketNotFound
+    from mentiondesk.sla import service as sla
+
+    flushed: list[list[CostLine]] = []
+    with metered(Context(), "sla_check", flush=flushed.append, tenant=tenant):
+        with pytest.raises(TicketNotFound):
+            sla.check(store, tenant, "01TICKET00000000000000000A", 3, datetime(2026, 11, 23, tzinfo=UTC))
+    # Then the one Scheduler invocation that ran it is billed to the ticket, at the Region's price
+    (line,) = by_item(flushed[0])["aws.scheduler.invocation"]
+    assert line.quantity == 1 and line.ticket_id == "01TICKET00000000000000000A"
+    assert line.amount_nanos == {"us-east-1": 1000, "ap-northeast-1": 1250}[line.region]
 
 
 # -- Step Functions transitions --------------------------------------------------------------------------
@@ -272,9 +290,9 @@ def test_agent_time_and_timer_starts_are_recorded_on_the_invocations_ticket() ->
 def test_transitions_are_counted_from_our_asl() -> None:
     # Given the state machines in infra/statemachines
     counted = {kind: workflow_transitions(kind, ROOT) for kind in TRANSITIONS}
-    # Then a triage run is its start and five states, an SLA wake that continues four, the last wake three,
-    # and the deployed fallback (no infra/ in a Lambda layer) says the same
-    assert counted == {"triage": 6, "sla_start": 2, "sla_check": 4, "sla_end": 3}
+    # Then a triage run is its start and five states, and the deployed fallback (no infra/ in a Lambda
+    # layer) says the same
+    assert counted == {"triage": 6}
     assert counted == TRANSITIONS
 
 
@@ -286,9 +304,6 @@ def test_a_longer_workflow_is_counted_longer(tmp_path: Path) -> None:
     triage["States"]["Assign Agent"]["Next"] = "Say Done"
     triage["States"]["Say Done"] = {"Type": "Pass", "Next": "Triage Done"}
     (folder / "ticket_workflow.asl.json").write_text(json.dumps(triage), encoding="utf-8")
-    (folder / "sla_timer.asl.json").write_text(
-        (ROOT / "infra/statemachines/sla_timer.asl.json").read_text(encoding="utf-8"), encoding="utf-8"
-    )
     # Then the count follows it
     assert workflow_transitions("triage", tmp_path) == 7
 

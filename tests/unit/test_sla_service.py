@@ -120,30 +120,49 @@ def test_a_deleted_policy_leaves_no_clocks(store: Store, tenant: str, always_ope
     assert result["status"] == "stopped" and result["due_at"] is None and timers.stopped == [1]
 
 
-def test_timer_executions_are_named_by_generation_and_wake_time(aws: None) -> None:
+def test_timer_wakes_are_one_time_schedules_named_by_generation_and_wake_time(aws: None) -> None:
     import json
 
     import boto3
-    from mentiondesk.workflow import SlaTimers
+    from mentiondesk.workflow import SlaTimers, wake_of
 
-    sfn = boto3.client("stepfunctions")
-    arn = sfn.create_state_machine(
-        name="sla",
-        definition=json.dumps({"StartAt": "W", "States": {"W": {"Type": "Pass", "End": True}}}),
-        roleArn="arn:aws:iam::123456789012:role/sfn",
-    )["stateMachineArn"]
-    timers = SlaTimers(sfn, arn)
+    scheduler = boto3.client("scheduler")
+    scheduler.create_schedule_group(Name="sla")
+    role = "arn:aws:iam::123456789012:role/scheduler"
+    target = "arn:aws:lambda:us-east-1:123456789012:function:sla-check"
+    dlq = "arn:aws:sqs:us-east-1:123456789012:failed"
+    timers = SlaTimers(scheduler, "sla", target, role, dlq)
     ticket_id = "01TICKET00000000000000000A"
-    assert timers.start("acme", ticket_id, 1, "2026-11-23T00:07:30.000Z") is True
-    # A retried start: Step Functions answers with the running execution (same name and input)
-    timers.start("acme", ticket_id, 1, "2026-11-23T00:07:30.000Z")
+    assert timers.start("acme", ticket_id, 1, "2026-11-23T00:07:30.250Z") is True
+    # A retried start is the same schedule: not made twice
+    assert timers.start("acme", ticket_id, 1, "2026-11-23T00:07:30.250Z") is False
     assert timers.start("acme", ticket_id, 1, "2026-11-23T00:09:00.000Z") is True  # a racing writer's wake
-    names = sorted(e["name"] for e in sfn.list_executions(stateMachineArn=arn)["executions"])
-    assert len(names) == 2 and all(n.startswith(f"sla-acme-{ticket_id}-1-") and len(n) <= 80 for n in names)
-    timers.stop("acme", ticket_id, 1, "2026-11-23T00:07:30.000Z")
-    timers.stop("acme", ticket_id, 7, "2026-11-23T00:07:30.000Z")  # never started: fine
-    long_tenant = "t" * 64
-    timers.start(long_tenant, ticket_id, 12, "2026-11-23T00:07:30.000Z")
-    assert any(
-        ticket_id in e["name"] and len(e["name"]) <= 80 for e in sfn.list_executions(stateMachineArn=arn)["executions"]
-    )
+    names = sorted(s["Name"] for s in scheduler.list_schedules(GroupName="sla")["Schedules"])
+    assert len(names) == 2 and all(n.startswith(f"sla-{ticket_id}-1-") and len(n) <= 64 for n in names)
+    first = scheduler.get_schedule(GroupName="sla", Name=SlaTimers.name(ticket_id, 1, "2026-11-23T00:07:30.250Z"))
+    # Fires once, never before the wake (rounded up to the second), as sla_check with the wake's input
+    assert first["ScheduleExpression"] == "at(2026-11-23T00:07:31)" and first["ScheduleExpressionTimezone"] == "UTC"
+    assert wake_of(first["ScheduleExpression"]).isoformat() == "2026-11-23T00:07:31+00:00"
+    assert first["ActionAfterCompletion"] == "DELETE" and first["FlexibleTimeWindow"] == {"Mode": "OFF"}
+    assert first["Target"]["Arn"] == target and first["Target"]["RoleArn"] == role
+    assert first["Target"]["DeadLetterConfig"] == {"Arn": dlq}
+    assert json.loads(first["Target"]["Input"]) == {
+        "tenant_id": "acme",
+        "ticket_id": ticket_id,
+        "generation": 1,
+        "wake_at": "2026-11-23T00:07:30.250Z",
+    }
+    timers.stop("acme", ticket_id, 1, "2026-11-23T00:07:30.250Z")
+    timers.stop("acme", ticket_id, 7, "2026-11-23T00:07:30.250Z")  # never made (or fired already): fine
+    assert [s["Name"] for s in scheduler.list_schedules(GroupName="sla")["Schedules"]] == [
+        SlaTimers.name(ticket_id, 1, "2026-11-23T00:09:00.000Z")
+    ]
+    long_id = "T" * 60
+    assert len(SlaTimers.name(long_id, 123456, "2026-11-23T00:07:30.000Z")) <= 64
+
+
+def test_an_unreadable_wake_expression_is_refused() -> None:
+    from mentiondesk.workflow import wake_of
+
+    with pytest.raises(ValueError, match="one-time"):
+        wake_of("rate(1 minute)")

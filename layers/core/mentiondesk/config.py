@@ -36,9 +36,14 @@ class StoreSettings(_Settings):
 
 
 class SlaSettings(StoreSettings):
-    """Functions that start or stop SLA timers (the SLA step, the API, the rules step)."""
+    """Functions that start or stop SLA timers (the SLA step, the SLA check, the API, send_reply): each
+    timer is a one-time EventBridge Scheduler schedule in SLA_SCHEDULE_GROUP that invokes
+    SLA_CHECK_FUNCTION_ARN as SLA_SCHEDULER_ROLE_ARN, failing over to SLA_DEAD_LETTER_ARN."""
 
-    sla_timer_arn: str = Field(min_length=20)
+    sla_schedule_group: str = Field(min_length=1, max_length=64)
+    sla_check_function_arn: str = Field(min_length=20)
+    sla_scheduler_role_arn: str = Field(min_length=20)
+    sla_dead_letter_arn: str | None = Field(default=None, min_length=20)
 
 
 class NotifySettings(StoreSettings):
@@ -53,6 +58,10 @@ class NotifySettings(StoreSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value  # a template parameter left empty
+
+
+class SlaCheckSettings(NotifySettings, SlaSettings):
+    """sla_check: it sets each next wake itself, and runs the sla_warning / sla_breached rules."""
 
 
 class WebhookSettings(StoreSettings):

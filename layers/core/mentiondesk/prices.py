@@ -75,6 +75,11 @@ _AWS_RAW: dict[str, dict[str, tuple[str, str, str]]] = {
         "dynamodb_storage_gb_month": ("0.285", "GB-month", "aws.amazon.com/dynamodb/pricing/on-demand"),
         "states_transition": ("0.000025", "transition", "aws.amazon.com/step-functions/pricing (Standard)"),
         "apigw_http_request": ("0.00000129", "request", "aws.amazon.com/api-gateway/pricing (HTTP API)"),
+        "scheduler_invocation": (
+            "0.00000125",
+            "invocation",
+            "AWS Price List AWSEvents APN1-ScheduledInvocation (after 14 M free; effective 2024-10-01)",
+        ),
         "logs_ingest_gb": ("0.76", "GB", "aws.amazon.com/cloudwatch/pricing (standard logs)"),
     },
 }

@@ -22,12 +22,11 @@ def store() -> Store:
 
 @cache
 def sla_timers() -> "SlaTimers":
-    """The SLA timer state machine (SLA_TIMER_ARN): started and stopped when a ticket's clocks change."""
+    """The SLA timers (Scheduler schedules, SlaSettings): set and cleared when a ticket's clocks change."""
     from mentiondesk.config import SlaSettings
-    from mentiondesk.store.factory import aws_client
     from mentiondesk.workflow import SlaTimers
 
-    return SlaTimers(aws_client("stepfunctions"), SlaSettings.from_env().sla_timer_arn)
+    return SlaTimers.from_settings(SlaSettings.from_env())
 
 
 @cache

@@ -40,13 +40,14 @@ X_SECRET = "estimate-consumer-secret"  # noqa: S105 - a local fake platform's se
 GB = 2**30
 PLATFORM_LOG_BYTES = 500  # Lambda's own START / REPORT records per invocation (JSON log format)
 SLA_CHECKS = 2
+SLA_GROUP = "mentiondesk-sla-estimate"
 STORAGE_MONTHS = 12
 STEPS: list[tuple[str, str, str]] = [
     # (step, function, what happens)
     ("ingest", "webhook_x", "X delivers the mention: verified, stored once, triage started"),
     ("classify", "triage_classify", 'workflow task "Classify Message"'),
     ("rules", "triage_rules", 'workflow task "Apply Rules"'),
-    ("sla_start", "triage_sla", 'workflow task "Start SLA Clocks" (starts the SLA timer)'),
+    ("sla_start", "triage_sla", 'workflow task "Start SLA Clocks" (schedules the first SLA wake)'),
     ("assign", "triage_assign", 'workflow task "Assign Agent" (+ the triage run\'s transitions)'),
     ("sla_check", "sla_check", f"SLA timer wakes {SLA_CHECKS}x (the 50% and 80% reminders)"),
     ("inbox", "api", "GET /api/tickets (one inbox page)"),
@@ -307,6 +308,7 @@ LATENCY_MS = {
     "dynamodb.BatchWriteItem": 10,
     "sqs": 10,
     "sfn": 25,
+    "scheduler": 20,
 }
 
 
@@ -527,15 +529,27 @@ class _Lifecycle:
         sfn = boto3.client("stepfunctions")
         role = "arn:aws:iam::123456789012:role/mentiondesk-estimate"
         arns = {}
-        for name, file in (("TicketWorkflow", "ticket_workflow"), ("SlaTimer", "sla_timer")):
+        for name, file in (("TicketWorkflow", "ticket_workflow"),):
             definition = (self.root / "infra" / "statemachines" / f"{file}.asl.json").read_text(encoding="utf-8")
             arns[name] = sfn.create_state_machine(name=name, definition=definition, roleArn=role)["stateMachineArn"]
-        self.workflow_arn, self.sla_arn = arns["TicketWorkflow"], arns["SlaTimer"]
+        self.workflow_arn = arns["TicketWorkflow"]
+        boto3.client("scheduler").create_schedule_group(Name=SLA_GROUP)
         os.environ.update(
-            {"TABLE_NAME": self.table_name, "SEND_QUEUE_URL": self.queue_url, "SLA_TIMER_ARN": self.sla_arn}
+            {
+                "TABLE_NAME": self.table_name,
+                "SEND_QUEUE_URL": self.queue_url,
+                "SLA_SCHEDULE_GROUP": SLA_GROUP,
+                "SLA_CHECK_FUNCTION_ARN": "arn:aws:lambda:us-east-1:123456789012:function:mentiondesk-sla-check-estimate",
+                "SLA_SCHEDULER_ROLE_ARN": role,
+            }
         )
         self.clock = AwsTime(
-            {"dynamodb": aws_client("dynamodb"), "sqs": aws_client("sqs"), "sfn": aws_client("stepfunctions")}
+            {
+                "dynamodb": aws_client("dynamodb"),
+                "sqs": aws_client("sqs"),
+                "sfn": aws_client("stepfunctions"),
+                "scheduler": aws_client("scheduler"),
+            }
         )
 
     def _build(self) -> None:
@@ -585,7 +599,9 @@ class _Lifecycle:
             )
         )
         sfn = aws_client("stepfunctions")
-        self.timers = SlaTimers(sfn, self.sla_arn)
+        from mentiondesk.config import SlaSettings
+
+        self.timers = SlaTimers.from_settings(SlaSettings.from_env())
         self.notifier = Notifier(email_from=None, ses=lambda: None)
         self.webhook = XWebhook(
             IngestService(self.store, WorkflowStarter(sfn, self.workflow_arn), now_iso, 86_400),
@@ -679,7 +695,9 @@ class _Lifecycle:
                 break
             advance_to(parse_iso(ticket.sla_wake_at))
             with self.step("sla_check", "sla_check", ticket_id):
-                sla.check(self.store, TENANT, ticket_id, ticket.sla_generation, utcnow(), self.sla_rules)
+                sla.check(
+                    self.store, TENANT, ticket_id, ticket.sla_generation, utcnow(), self.sla_rules, timers=self.timers
+                )
         agent = self.store.tickets.get(TENANT, ticket_id).assignee
         if agent is None:
             raise RuntimeError("the simulated ticket was not assigned")
@@ -836,7 +854,9 @@ def _environment() -> Iterator[None]:
         "AWS_PROFILE",
         "TABLE_NAME",
         "SEND_QUEUE_URL",
-        "SLA_TIMER_ARN",
+        "SLA_SCHEDULE_GROUP",
+        "SLA_CHECK_FUNCTION_ARN",
+        "SLA_SCHEDULER_ROLE_ARN",
         "POWERTOOLS_METRICS_NAMESPACE",
     )
     saved = {name: os.environ.get(name) for name in names}
@@ -1021,8 +1041,8 @@ def _price(lifecycle: _Lifecycle, tickets: int, region: str, elapsed: float, che
         " half for eventually consistent; writes per 1 KB of the larger item, 2x in transactions, plus index"
         " writes; a failed conditional write is not counted",
         f"{SLA_CHECKS} SLA timer wakes per ticket (the 50% and 80% reminders of the first response), then the reply",
-        "Step Functions: transitions per run counted from infra/statemachines/*.asl.json; Standard workflows;"
-        " no retries",
+        "Step Functions: the ticket workflow's transitions counted from infra/statemachines/ticket_workflow.asl.json"
+        " (Standard, no retries); SLA timers: one EventBridge Scheduler invocation per wake",
         "one inbox page, one ticket open, one reply and one resolve through the API per ticket",
         "send queue: SendMessage by the API, one ReceiveMessage and one DeleteMessageBatch per batch of one;"
         " the event source's idle polling is a fixed cost per queue, not per ticket",

@@ -418,35 +418,22 @@ def meter_handler(function_name: str, table: "Callable[[], Table | None] | None"
 
 # One execution of each kind, in state transitions (Standard workflows bill each state entered, plus the
 # start). Kept equal to what the ASL says by test_costs_metering; deployed functions have no infra/.
-TRANSITIONS = {"triage": 6, "sla_start": 2, "sla_check": 4, "sla_end": 3}
-_ASL = {"triage": "ticket_workflow.asl.json", "sla_start": "sla_timer.asl.json"}
+TRANSITIONS = {"triage": 6}
+_ASL = {"triage": "ticket_workflow.asl.json"}
 
 
 def workflow_transitions(execution_kind: str, root: Path | None = None) -> int:
     """State transitions of one `execution_kind`, counted from our ASL when it is at hand:
-
-    - "triage": one ticket workflow run that succeeds (the start, then each state to Triage Done);
-    - "sla_start": an SLA timer started (the start and its first Wait);
-    - "sla_check": one wake that finds a clock still running (Check, Choice, Pass, back to the Wait);
-    - "sla_end": the last wake (Check, Choice, Clocks Stopped).
-    Retries and failure paths are not counted.
+    "triage" is one ticket workflow run that succeeds (the start, then each state to Triage Done).
+    Retries and failure paths are not counted. (SLA timers are Scheduler schedules: billed per wake.)
     """
     if execution_kind not in TRANSITIONS:
         raise ValueError(f"unknown execution kind {execution_kind!r}")
     folder = _statemachines(root)
     if folder is None:
         return TRANSITIONS[execution_kind]
-    if execution_kind == "triage":
-        definition = _load(folder / _ASL["triage"])
-        return 1 + len(_path(definition, definition["StartAt"], choose="default"))
-    definition = _load(folder / _ASL["sla_start"])
-    start = definition["StartAt"]
-    if execution_kind == "sla_start":
-        return 2  # the execution's start, and entering its first state (the Wait it then sits in)
-    after_wait = definition["States"][start]["Next"]
-    if execution_kind == "sla_check":
-        return len(_path(definition, after_wait, choose="first", until=start)) + 1  # + the Wait entered again
-    return len(_path(definition, after_wait, choose="default"))
+    definition = _load(folder / _ASL["triage"])
+    return 1 + len(_path(definition, definition["StartAt"], choose="default"))
 
 
 def _statemachines(root: Path | None) -> Path | None:

@@ -164,6 +164,8 @@ class LocalStack:
         for function in self.template.functions.values():
             for queue_id, batch_size in function.queues:
                 self._spawn(f"sqs-{queue_id}", self._consume, function.logical_id, queue_id, batch_size)
+        for logical_id in self.template.resources("AWS::Scheduler::ScheduleGroup"):
+            self._spawn(f"schedules-{logical_id}", self._fire_schedules, self.template.names[logical_id])
         if self.demo and self.simulate:
             self.simulator = Simulator(self.url, self.secrets, self.google, self.fakes)
             self.simulator.start()
@@ -310,6 +312,9 @@ class LocalStack:
                 Environment={"Variables": self.runtime.environment(function)},
                 Architectures=["arm64"],
             )
+        scheduler = self.client("scheduler")
+        for logical_id in t.resources("AWS::Scheduler::ScheduleGroup"):
+            scheduler.create_schedule_group(Name=t.names[logical_id])
         sfn = self.client("stepfunctions")
         for machine in t.state_machines.values():
             sfn.create_state_machine(name=machine.name, definition=machine.definition, roleArn=role_arn)
@@ -331,6 +336,63 @@ class LocalStack:
         SsmTokenVault(self.client("ssm"), prefix).save(demo.X_ACCOUNT_ID, tokens)
 
     # -- schedules ------------------------------------------------------------------------------
+
+    def _fire_schedules(self, group: str) -> None:
+        """EventBridge Scheduler's part for one-time schedules (the SLA timers), which moto stores but
+        never fires: each `at(...)` schedule whose time our clock has reached invokes its target with
+        its input and, once delivered, is deleted (ActionAfterCompletion DELETE). A failing target is
+        tried again on later ticks, as Scheduler retries; the failures are counted in schedule_errors."""
+        while not self._stop.is_set():
+            try:
+                fired = self.fire_due_schedules(group)
+            except Exception:  # moto stopping under us at shutdown, or a bug: say so, keep ticking
+                if self._stop.is_set():
+                    return
+                logger.exception("local scheduler tick failed", extra={"group": group})
+                fired = 0
+            if not fired:
+                if self.virtual_time:
+                    from mentiondesk import clock
+
+                    clock.wait_for_move(0.05)
+                else:
+                    self._stop.wait(0.2)
+
+    def fire_due_schedules(self, group: str) -> int:
+        """Fire the group's one-time schedules that are due by our clock; how many were delivered."""
+        from mentiondesk.clock import utcnow
+        from mentiondesk.workflow import wake_of
+
+        scheduler = self.client("scheduler")
+        now = utcnow()
+        names = [s["Name"] for s in scheduler.list_schedules(GroupName=group).get("Schedules", [])]
+        due = []
+        for name in names:
+            schedule = scheduler.get_schedule(GroupName=group, Name=name)
+            at = wake_of(schedule["ScheduleExpression"])
+            if at <= now:
+                due.append((at, name, schedule["Target"]))
+        delivered = 0
+        for _at, name, target in sorted(due):
+            function = target["Arn"].rsplit(":", 1)[-1]
+            try:
+                self.runtime.invoke(function, json.loads(target.get("Input") or "{}"))
+            except InvocationError:
+                self.schedule_errors[name] = self.schedule_errors.get(name, 0) + 1
+                continue
+            self.schedule_runs[name] = self.schedule_runs.get(name, 0) + 1
+            scheduler.delete_schedule(GroupName=group, Name=name)
+            delivered += 1
+        return delivered
+
+    def schedules(self, group_logical_id: str = "SlaSchedules") -> list[dict[str, Any]]:
+        """The one-time schedules waiting in a group (name, expression, target input)."""
+        scheduler = self.client("scheduler")
+        group = self.template.names[group_logical_id]
+        return [
+            scheduler.get_schedule(GroupName=group, Name=s["Name"])
+            for s in scheduler.list_schedules(GroupName=group).get("Schedules", [])
+        ]
 
     def _ticker(self, logical_id: str, every: float) -> None:
         while not self._stop.wait(every):

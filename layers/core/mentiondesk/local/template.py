@@ -241,7 +241,15 @@ def load_template(root: Path) -> LocalTemplate:
             arns[logical_id] = f"arn:aws:s3:::{name.lower()}"
         elif kind == "AWS::SNS::Topic":
             arns[logical_id] = f"arn:aws:sns:us-east-1:{ACCOUNT}:{name}"
+        elif kind == "AWS::IAM::Role":
+            arns[logical_id] = f"arn:aws:iam::{ACCOUNT}:role/{name}"
     template = LocalTemplate(root, raw, names, arns, {}, {})
+    # A function with a fixed FunctionName keeps it: other resources build its ARN from that name.
+    for logical_id, resource in resources.items():
+        fixed = resource.get("Properties", {}).get("FunctionName")
+        if resource["Type"] == "AWS::Serverless::Function" and fixed is not None:
+            names[logical_id] = str(template.resolve(fixed))
+            arns[logical_id] = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{names[logical_id]}"
 
     globals_fn = raw.get("Globals", {}).get("Function", {})
     for logical_id, resource in resources.items():

@@ -56,7 +56,7 @@ def build_sender(settings: SendReplySettings) -> OutboxSender:
     return OutboxSender(
         store_for(settings.table_name),
         platforms,
-        SlaTimers(aws_client("stepfunctions"), settings.sla_timer_arn),
+        SlaTimers.from_settings(settings),
         SendQueue(aws_client("sqs"), settings.send_queue_url),
         worker="cold-start",
     )

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from mentiondesk.clock import iso, parse_iso
-from mentiondesk.costs.metering import bill_transitions
+from mentiondesk.costs.metering import record_cost
 from mentiondesk.errors import NotFound, TransientStoreError
 from mentiondesk.models import Agent, Message, Ticket, TicketEvent
 from mentiondesk.observability import logger, metrics
@@ -219,17 +219,19 @@ def check(
     generation: int,
     now: datetime,
     on_alert: AlertHook | None = None,
+    timers: Timers | None = None,
 ) -> dict[str, Any]:
-    """The timer's step: fire the alerts that are due, store the clocks, answer the next wake time.
+    """One wake of the timer: fire the alerts that are due, set the next wake (with `timers`), store
+    the clocks, answer the next wake time.
 
     ``{"wake_at": None}`` ends the timer: every clock stopped, paused or past its last alert, or this
-    timer's generation is no longer current (another took over).
+    wake's generation is no longer current (another took over).
     """
+    record_cost("aws.scheduler.invocation", 1, "invocation", ticket_id, tenant=tenant)  # the wake that ran us
     for _attempt in range(MAX_ATTEMPTS):
         detail = store.tickets.task_detail(tenant, ticket_id)
         ticket = detail.ticket
         if ticket.sla_generation != generation or not ticket.sla_started_at:
-            bill_transitions(tenant, ticket_id, "sla_end")  # the timer ends here
             return {"wake_at": None, "moot": True, "fired": 0}
         policy = _policy(store, tenant, ticket.sla_policy_id)
         calendar = calendar_for(store, tenant, ticket.team)
@@ -246,19 +248,24 @@ def check(
                     on_alert(ticket, alert)
         if fired:
             continue  # re-read: sla_fired changed, so the next wake does too
+        # Never a wake at or before this one (a clock a little behind the scheduler's): one second on.
+        wake_at = max(result.wake_at, iso(now + timedelta(seconds=1))) if result.wake_at else None
+        if wake_at and timers is not None:
+            # Schedule first, store second: a crash in between leaves an extra wake of this generation,
+            # which fires, finds nothing due and sets the next one; never a timer that is lost.
+            timers.start(tenant, ticket_id, generation, wake_at)
         sla = {
             "policy_id": ticket.sla_policy_id,
             "started_at": ticket.sla_started_at,
             "clocks": result.clocks,
             "due_at": result.due_at,
-            "wake_at": result.wake_at,
+            "wake_at": wake_at,
             "generation": generation,
         }
         counted = events.sla_outcomes(ticket, ticket.sla_clocks, result.clocks, ticket.sla_policy_id)
         if not store.tickets.set_sla(tenant, ticket_id, generation, sla, counted):
             continue
-        bill_transitions(tenant, ticket_id, "sla_check" if result.wake_at else "sla_end")  # this wake's states
-        return {"wake_at": result.wake_at, "moot": False, "fired": fired}
+        return {"wake_at": wake_at, "moot": False, "fired": fired}
     raise TransientStoreError("SLA state kept changing under us")
 
 

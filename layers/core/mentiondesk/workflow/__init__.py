@@ -1,13 +1,19 @@
-"""Starting the ticket workflow and the SLA timers (Step Functions), idempotently."""
+"""Starting the ticket workflow (Step Functions) and the SLA timers (EventBridge Scheduler), idempotently."""
 
 import hashlib
 import re
-from typing import Any
+from datetime import UTC
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from botocore.exceptions import ClientError
 
 from mentiondesk.costs.metering import bill_transitions
 from mentiondesk.store.dynamo import error_code
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from mentiondesk.config import SlaSettings
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -57,48 +63,107 @@ class WorkflowStarter:
 
 
 class SlaTimers:
-    """One SLA timer execution per ticket and generation: Wait until the next alert, check, repeat.
+    """One SLA timer per ticket and wake: a one-time EventBridge Scheduler schedule that invokes the
+    sla_check function at the wake time and deletes itself. sla_check fires what is due and sets the
+    next wake the same way, so a ticket's timer is a chain of single wakes, never a running execution.
 
-    A newer generation makes the older one moot: it is stopped here, and if the stop is lost the old
-    execution finds its generation stale at its next check and ends.
+    A newer generation (the clocks moved) makes the older wake moot: it is deleted here, and if the
+    delete is lost the old wake finds its generation stale when it fires and does nothing.
     """
 
-    def __init__(self, client: Any, state_machine_arn: str) -> None:
-        self.client = client
-        self.arn = state_machine_arn
+    # Scheduler's own retries when the Lambda invoke fails (throttled, the service erroring); a wake
+    # still undelivered after a day goes to the dead-letter queue, which alarms.
+    RETRY_POLICY: ClassVar[dict[str, int]] = {"MaximumRetryAttempts": 20, "MaximumEventAgeInSeconds": 86400}
 
-    def _name(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> str:
-        # The wake time is in the name: two writers racing to start one generation with different
-        # wake times start two executions (the one not stored finds itself stale), never one that
-        # waits for the wrong time.
+    def __init__(
+        self, client: Any, group: str, target_arn: str, role_arn: str, dead_letter_arn: str | None = None
+    ) -> None:
+        self.client = client
+        self.group = group
+        self.target_arn = target_arn
+        self.role_arn = role_arn
+        self.dead_letter_arn = dead_letter_arn
+
+    @classmethod
+    def from_settings(cls, settings: "SlaSettings") -> "SlaTimers":
+        from mentiondesk.store.factory import aws_client
+
+        return cls(
+            aws_client("scheduler"),
+            settings.sla_schedule_group,
+            settings.sla_check_function_arn,
+            settings.sla_scheduler_role_arn,
+            settings.sla_dead_letter_arn,
+        )
+
+    @staticmethod
+    def name(ticket_id: str, generation: int, wake_at: str) -> str:
+        """The schedule's name (at most 64 of [0-9A-Za-z_.-]); ticket ids are globally unique.
+
+        The wake time is in the name: two writers racing to start one generation with different wake
+        times make two schedules (the one not stored finds itself stale), never one that fires at the
+        wrong time; the same wake started twice is one schedule.
+        """
         digest = hashlib.sha256(wake_at.encode()).hexdigest()[:8]
-        return execution_name(tenant, ticket_id, "sla", f"{generation}-{digest}")
+        return _UNSAFE.sub("_", f"sla-{ticket_id[:40]}-{generation}-{digest}")
 
     def start(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> bool:
+        """Schedule the wake; True if this call made it, False if it already existed."""
         import json
 
+        target: dict[str, Any] = {
+            "Arn": self.target_arn,
+            "RoleArn": self.role_arn,
+            "Input": json.dumps(
+                {"tenant_id": tenant, "ticket_id": ticket_id, "generation": generation, "wake_at": wake_at},
+                separators=(",", ":"),
+            ),
+            "RetryPolicy": self.RETRY_POLICY,
+        }
+        if self.dead_letter_arn:
+            target["DeadLetterConfig"] = {"Arn": self.dead_letter_arn}
         try:
-            self.client.start_execution(
-                stateMachineArn=self.arn,
-                name=self._name(tenant, ticket_id, generation, wake_at),
-                input=json.dumps(
-                    {"tenant_id": tenant, "ticket_id": ticket_id, "generation": generation, "wake_at": wake_at},
-                    separators=(",", ":"),
-                ),
+            self.client.create_schedule(
+                Name=self.name(ticket_id, generation, wake_at),
+                GroupName=self.group,
+                ScheduleExpression=at_expression(wake_at),
+                ScheduleExpressionTimezone="UTC",
+                FlexibleTimeWindow={"Mode": "OFF"},
+                ActionAfterCompletion="DELETE",
+                Target=target,
             )
         except ClientError as error:
-            if error_code(error) == "ExecutionAlreadyExists":
+            if error_code(error) == "ConflictException":
                 return False
             raise
-        bill_transitions(tenant, ticket_id, "sla_start")  # the start and the first Wait it sits in
         return True
 
     def stop(self, tenant: str, ticket_id: str, generation: int, wake_at: str) -> None:
-        """Stop a moot timer; one that already ended (or never started) is fine."""
-        name = self._name(tenant, ticket_id, generation, wake_at)
-        execution_arn = self.arn.replace(":stateMachine:", ":execution:", 1) + ":" + name
+        """Delete a moot wake; one that already fired (and deleted itself) or never existed is fine."""
         try:
-            self.client.stop_execution(executionArn=execution_arn, cause="SLA clocks changed")
+            self.client.delete_schedule(Name=self.name(ticket_id, generation, wake_at), GroupName=self.group)
         except ClientError as error:
-            if error_code(error) not in ("ExecutionDoesNotExist", "ValidationException"):
+            if error_code(error) != "ResourceNotFoundException":
                 raise
+
+
+def at_expression(wake_at: str) -> str:
+    """Scheduler's one-time expression for an ISO time, rounded up to the second (never early)."""
+    from datetime import timedelta
+
+    from mentiondesk.clock import parse_iso
+
+    moment = parse_iso(wake_at)
+    if moment.microsecond:
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
+    return f"at({moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S')})"
+
+
+def wake_of(expression: str) -> "datetime":
+    """The instant of an `at(...)` expression in UTC (the local stack fires schedules by it)."""
+    from datetime import datetime
+
+    match = re.fullmatch(r"at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)", expression.strip())
+    if not match:
+        raise ValueError(f"not a one-time schedule expression: {expression!r}")
+    return datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC)
