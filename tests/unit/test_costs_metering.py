@@ -242,7 +242,7 @@ def test_agent_time_and_timer_starts_are_recorded_on_the_invocations_ticket() ->
         def __init__(self) -> None:
             self.names: set[str] = set()
 
-        def create_schedule(self, Name: str, **_: Any) -> None:  # noqa: N803 - boto3's parameter names
+        def create_schedule(self, Name: str, **_: Any) -> None:
             if Name in self.names:
                 raise ClientError({"Error": {"Code": "ConflictException"}}, "CreateSchedule")
             self.names.add(Name)
@@ -275,9 +275,8 @@ def test_an_sla_wake_bills_its_scheduled_invocation(store: Any, tenant: str) -> 
     from mentiondesk.sla import service as sla
 
     flushed: list[list[CostLine]] = []
-    with metered(Context(), "sla_check", flush=flushed.append, tenant=tenant):
-        with pytest.raises(TicketNotFound):
-            sla.check(store, tenant, "01TICKET00000000000000000A", 3, datetime(2026, 11, 23, tzinfo=UTC))
+    with metered(Context(), "sla_check", flush=flushed.append, tenant=tenant), pytest.raises(TicketNotFound):
+        sla.check(store, tenant, "01TICKET00000000000000000A", 3, datetime(2026, 11, 23, tzinfo=UTC))
     # Then the one Scheduler invocation that ran it is billed to the ticket, at the Region's price
     (line,) = by_item(flushed[0])["aws.scheduler.invocation"]
     assert line.quantity == 1 and line.ticket_id == "01TICKET00000000000000000A"

@@ -539,7 +539,7 @@ class _Lifecycle:
                 "TABLE_NAME": self.table_name,
                 "SEND_QUEUE_URL": self.queue_url,
                 "SLA_SCHEDULE_GROUP": SLA_GROUP,
-                "SLA_CHECK_FUNCTION_ARN": "arn:aws:lambda:us-east-1:123456789012:function:mentiondesk-sla-check-estimate",
+                "SLA_CHECK_FUNCTION_ARN": f"arn:aws:lambda:us-east-1:123456789012:function:{SLA_GROUP}-check",
                 "SLA_SCHEDULER_ROLE_ARN": role,
             }
         )
