@@ -5,7 +5,7 @@ from typing import Any
 from mentiondesk.assignment.assign import assign_ticket
 from mentiondesk.clock import now_iso
 from mentiondesk.config import StoreSettings
-from mentiondesk.costs.metering import meter_handler
+from mentiondesk.costs.metering import bill_express_duration, meter_handler
 from mentiondesk.observability import logger, metrics
 from mentiondesk.store.factory import store_for
 from mentiondesk.workflow.steps import TicketStepInput
@@ -20,4 +20,7 @@ store = store_for(settings.table_name)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step = TicketStepInput.model_validate(event)
     logger.append_keys(tenant_id=step.tenant_id, ticket_id=step.ticket_id)
-    return assign_ticket(store, step.tenant_id, step.ticket_id, now_iso())
+    result = assign_ticket(store, step.tenant_id, step.ticket_id, now_iso())
+    if step.started_at:  # the last task: the Express run's duration ends here
+        bill_express_duration(step.tenant_id, step.ticket_id, step.started_at, now_iso())
+    return result

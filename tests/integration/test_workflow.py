@@ -45,7 +45,7 @@ def test_a_task_failure_is_caught_and_marks_the_ticket(stack: LocalStack, monkey
     sfn = stack.client("stepfunctions")
     history = sfn.get_execution_history(executionArn=run["executionArn"])["events"]
     entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
-    assert entered == ["Classify Message", "Record Triage Failure", "Triage Failed"]
+    assert entered == ["Has A Claim", "Claim The Run", "Classify Message", "Record Triage Failure", "Triage Failed"]
 
 
 def test_a_missing_ticket_ends_quietly_without_creating_one(stack: LocalStack) -> None:
@@ -115,3 +115,41 @@ def test_a_returning_customer_is_assigned_to_their_last_agent(stack: LocalStack)
     assert second["assignee"]["id"] == first["assignee"]["id"]
     events = get(stack, f"/api/tickets/{second['id']}").json()["events"]
     assert events[-1]["detail"]["strategy"] == "returning_customer"
+
+
+def test_a_second_run_of_a_claimed_triage_ends_without_touching_the_ticket(stack: LocalStack) -> None:
+    # Given a ticket triaged by the run ingest started (an Express run, which claimed its name first)
+    post_tweet(stack, "8220000000000000001", "claimed once", user_id="7300000000000000900")
+    ticket = wait_for(
+        lambda: [
+            t
+            for t in get(stack, "/api/tickets").json()["items"]
+            if t["subject"] == "claimed once" and t["triage_state"] == "done"
+        ]
+    )[0]
+    before = get(stack, f"/api/tickets/{ticket['id']}").json()
+    first = execution(stack, ticket["id"])
+    # When a second run of the same name starts (Express accepts it: a redelivery, a retried start)
+    sfn = stack.client("stepfunctions")
+    claim = {"name": f"triage-demo-{ticket['id']}", "run": "another-run", "expires_at": 4102444800}
+    started = sfn.start_execution(
+        stateMachineArn=first["stateMachineArn"],
+        name=f"again-{ticket['id']}",
+        input=json.dumps({"tenant_id": "demo", "ticket_id": ticket["id"], "claim": claim}),
+    )
+    # Then it ends at the claim, as a success (nothing to alarm on), and the ticket is exactly as it was
+    run = wait_for(
+        lambda: [e for e in stack.executions() if e["name"] == f"again-{ticket['id']}" and e["status"] != "RUNNING"]
+    )[0]
+    assert run["status"] == "SUCCEEDED"
+    history = sfn.get_execution_history(executionArn=started["executionArn"])["events"]
+    entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
+    assert entered == ["Has A Claim", "Claim The Run", "Already Running"]
+    after = get(stack, f"/api/tickets/{ticket['id']}").json()
+    assert after["version"] == before["version"] and after["events"] == before["events"]
+    # And the first run's claim is the ticket's: written once, by the run ingest started
+    claims = stack.store.table.query(
+        KeyConditionExpression="PK = :pk AND SK = :sk",
+        ExpressionAttributeValues={":pk": "TENANT#demo#TRIAGE", ":sk": claim["name"]},
+    )[0]
+    assert len(claims) == 1 and claims[0]["run"] != "another-run" and claims[0]["entity"] == "triage_claim"

@@ -10,24 +10,26 @@ from mentiondesk.costs.estimate import CapacityModel, Index, estimate, item_size
 pytestmark = pytest.mark.unit
 
 
-def test_the_estimate_prices_a_whole_lifecycle_below_sixty_cents_per_1000_tickets_of_aws() -> None:
+def test_the_estimate_prices_a_whole_lifecycle_below_forty_cents_per_1000_tickets_of_aws() -> None:
     # When two lifecycles are simulated and priced in us-east-1
     result = estimate(2, "us-east-1")
-    # Then every step shows up, the AWS total is positive and below $0.60 per 1,000 tickets (it was $0.76
-    # with SLA timers as Standard executions; issue 8's target is $0.20)
+    # Then every step shows up, the AWS total is positive and below $0.40 per 1,000 tickets (it was $0.76
+    # with Standard workflows for triage and SLA timers; issue 8's target is $0.20)
     steps = {row.step for row in result.rows}
     assert steps >= {"ingest", "classify", "rules", "sla_start", "assign", "sla_check", "reply", "send", "resolve"}
     aws = Decimal(result.total("aws")) / 10**9
-    assert Decimal(0) < aws < Decimal("0.60")
+    assert Decimal(0) < aws < Decimal("0.40")
     # And the platform fee is the mention read and the reply post ($0.016 a ticket)
     assert result.total("platform") == 16 * 10**9
     # And the resources are the ones the design meters
     items = {row.item for row in result.rows}
-    assert {"aws.lambda.gb_s", "aws.dynamodb.write_unit", "aws.states.transition", "aws.apigw.request"} <= items
+    assert {"aws.lambda.gb_s", "aws.dynamodb.write_unit", "aws.states.express_request", "aws.apigw.request"} <= items
     assert "aws.sqs.request" in items
-    # A triage run's transitions, and each SLA wake one Scheduler invocation (not transitions)
-    transitions = sum(r.quantity for r in result.rows if r.item == "aws.states.transition")
-    assert transitions == 6
+    # A triage run is one Express request and its duration (no transitions); each SLA wake one Scheduler
+    # invocation
+    assert "aws.states.transition" not in items
+    assert sum(r.quantity for r in result.rows if r.item == "aws.states.express_request") == 1
+    assert 0 < sum(r.quantity for r in result.rows if r.item == "aws.states.express_gb_s") < 1
     wakes = sum(r.quantity for r in result.rows if r.item == "aws.scheduler.invocation")
     assert wakes == 2
     # And the ledger the simulation wrote agrees with itself

@@ -4,7 +4,6 @@ Step Functions transitions counted from our ASL."""
 
 import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,21 +11,20 @@ from botocore.exceptions import ClientError
 from mentiondesk.costs import metering
 from mentiondesk.costs.ledger import CostLine
 from mentiondesk.costs.metering import (
-    TRANSITIONS,
     Meter,
+    bill_express_duration,
     meter_handler,
     metered,
     record_agent_time,
     record_cost,
     serve_ticket,
     serve_ticket_of,
-    workflow_transitions,
 )
 from mentiondesk.store.costs import CostStore
 from mentiondesk.store.factory import Store
-from mentiondesk.workflow import SlaTimers
+from mentiondesk.workflow import SlaTimers, WorkflowStarter
 
-from tests.conftest import ROOT, http_event
+from tests.conftest import http_event
 
 pytestmark = pytest.mark.unit
 
@@ -283,30 +281,30 @@ def test_an_sla_wake_bills_its_scheduled_invocation(store: Any, tenant: str) -> 
     assert line.amount_nanos == {"us-east-1": 1000, "ap-northeast-1": 1250}[line.region]
 
 
-# -- Step Functions transitions --------------------------------------------------------------------------
+# -- Step Functions Express ---------------------------------------------------------------------------
 
 
-def test_transitions_are_counted_from_our_asl() -> None:
-    # Given the state machines in infra/statemachines
-    counted = {kind: workflow_transitions(kind, ROOT) for kind in TRANSITIONS}
-    # Then a triage run is its start and five states, and the deployed fallback (no infra/ in a Lambda
-    # layer) says the same
-    assert counted == {"triage": 6}
-    assert counted == TRANSITIONS
+def test_a_triage_run_bills_one_request_when_started_and_its_duration_when_it_ends() -> None:
+    class Client:
+        def __init__(self) -> None:
+            self.inputs: list[dict[str, Any]] = []
 
+        def start_execution(self, input: str, **_: Any) -> None:
+            self.inputs.append(json.loads(input))
 
-def test_a_longer_workflow_is_counted_longer(tmp_path: Path) -> None:
-    # Given a copy of the ASL with one more state before the end
-    folder = tmp_path / "infra" / "statemachines"
-    folder.mkdir(parents=True)
-    triage = json.loads((ROOT / "infra/statemachines/ticket_workflow.asl.json").read_text(encoding="utf-8"))
-    triage["States"]["Assign Agent"]["Next"] = "Say Done"
-    triage["States"]["Say Done"] = {"Type": "Pass", "Next": "Triage Done"}
-    (folder / "ticket_workflow.asl.json").write_text(json.dumps(triage), encoding="utf-8")
-    # Then the count follows it
-    assert workflow_transitions("triage", tmp_path) == 7
-
-
-def test_an_unknown_execution_kind_is_refused() -> None:
-    with pytest.raises(ValueError, match="execution kind"):
-        workflow_transitions("express")
+    client = Client()
+    flushed: list[list[CostLine]] = []
+    with metered(Context(), "webhook_x", flush=flushed.append, tenant="acme"):
+        assert WorkflowStarter(client, "arn:aws:states:us-east-1:1:stateMachine:T").start_triage("acme", "T1")
+        # Express does not refuse a second start of a name: it is started, and its run ends at the claim
+        assert WorkflowStarter(client, "arn:aws:states:us-east-1:1:stateMachine:T").start_triage("acme", "T1")
+    (first, second) = client.inputs
+    assert first["claim"]["name"] == second["claim"]["name"] == "triage-acme-T1"
+    assert first["claim"]["run"] != second["claim"]["run"]  # so the second finds the name held by another run
+    assert first["claim"]["expires_at"] > 0 and first["started_at"].endswith("Z")
+    assert sum(line.quantity for line in by_item(flushed[0])["aws.states.express_request"]) == 2
+    with metered(Context(), "triage_assign", flush=flushed.append, tenant="acme"):
+        bill_express_duration("acme", "T1", "2026-11-23T10:00:00.000Z", "2026-11-23T10:00:00.850Z")
+    # 850 ms is billed as 900 ms at 64 MB: 0.05625 GB-s
+    (line,) = by_item(flushed[1])["aws.states.express_gb_s"]
+    assert line.quantity == Decimal("0.05625") and line.ticket_id == "T1"

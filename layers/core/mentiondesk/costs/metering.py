@@ -23,7 +23,6 @@ and the handler's answer stands.
 """
 
 import functools
-import json
 import math
 import os
 import time
@@ -33,7 +32,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mentiondesk.clock import now_iso
@@ -94,6 +92,10 @@ class Meter:
     def start(self) -> None:
         self._started = self.clock()
         self.at = self.now()
+
+    def elapsed_ms(self) -> float:
+        """Milliseconds since start() on the meter's clock (0 before it started)."""
+        return 0.0 if self._started is None else (self.clock() - self._started) * 1000
 
     def note_dynamodb(self, op: str, kind: str, units: float) -> None:
         """A DynamoDB call of this invocation and the capacity it reported it consumed."""
@@ -268,11 +270,6 @@ def record_agent_time(
     )
 
 
-def bill_transitions(tenant: str, ticket_id: str, execution_kind: str) -> None:
-    """The state transitions of one workflow execution of `execution_kind`, billed to its ticket."""
-    record_cost("aws.states.transition", workflow_transitions(execution_kind), "transition", ticket_id, tenant=tenant)
-
-
 def is_http_event(event: Any) -> bool:
     """An API Gateway HTTP API (payload 2.0) request: billed as one API request."""
     return isinstance(event, dict) and isinstance(event.get("requestContext", {}).get("http"), dict)
@@ -414,59 +411,23 @@ def meter_handler(function_name: str, table: "Callable[[], Table | None] | None"
     return decorate
 
 
-# -- Step Functions transitions ------------------------------------------------------------------------
+# -- Step Functions Express ---------------------------------------------------------------------------
 
-# One execution of each kind, in state transitions (Standard workflows bill each state entered, plus the
-# start). Kept equal to what the ASL says by test_costs_metering; deployed functions have no infra/.
-TRANSITIONS = {"triage": 6}
-_ASL = {"triage": "ticket_workflow.asl.json"}
-
-
-def workflow_transitions(execution_kind: str, root: Path | None = None) -> int:
-    """State transitions of one `execution_kind`, counted from our ASL when it is at hand:
-    "triage" is one ticket workflow run that succeeds (the start, then each state to Triage Done).
-    Retries and failure paths are not counted. (SLA timers are Scheduler schedules: billed per wake.)
-    """
-    if execution_kind not in TRANSITIONS:
-        raise ValueError(f"unknown execution kind {execution_kind!r}")
-    folder = _statemachines(root)
-    if folder is None:
-        return TRANSITIONS[execution_kind]
-    definition = _load(folder / _ASL["triage"])
-    return 1 + len(_path(definition, definition["StartAt"], choose="default"))
+# An Express run is billed per request and per 100 ms of duration at 64 MB (the triage run's definition
+# and payloads are far below 64 MB: the smallest memory tier).
+EXPRESS_GB = Decimal("0.0625")
+EXPRESS_STEP_SECONDS = Decimal("0.1")
 
 
-def _statemachines(root: Path | None) -> Path | None:
-    candidates = [root] if root is not None else [Path(__file__).resolve().parents[n] for n in range(3, 6)]
-    if root is None and os.environ.get("MENTIONDESK_ROOT"):
-        candidates.insert(0, Path(os.environ["MENTIONDESK_ROOT"]))
-    for base in candidates:
-        folder = base / "infra" / "statemachines"
-        if (folder / _ASL["triage"]).is_file():
-            return folder
-    return None
+def bill_express_request(tenant: str, ticket_id: str) -> None:
+    """A triage run started (an Express request), billed to its ticket."""
+    record_cost("aws.states.express_request", 1, "request", ticket_id, tenant=tenant)
 
 
-def _load(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
+def bill_express_duration(tenant: str, ticket_id: str, started_at: str, ended_at: str) -> None:
+    """The run's duration from its start to its last task, rounded up to 100 ms, at 64 MB."""
+    from mentiondesk.clock import parse_iso
 
-
-def _path(definition: dict[str, Any], start: str, *, choose: str, until: str | None = None) -> list[str]:
-    """The states a run enters from `start`: Task, Pass and Wait follow Next (never Catch); a Choice takes
-    its first branch or its Default; ends at a terminal state or just before `until`."""
-    states = definition["States"]
-    path: list[str] = []
-    name: str | None = start
-    while name is not None and name != until:
-        if name in path:
-            raise ValueError(f"the path loops at {name!r}")
-        path.append(name)
-        state = states[name]
-        if state.get("End") or state["Type"] in ("Succeed", "Fail"):
-            break
-        if state["Type"] == "Choice":
-            name = state["Choices"][0]["Next"] if choose == "first" else state.get("Default")
-        else:
-            name = state.get("Next")
-    return path
+    seconds = Decimal(str(max(0.0, (parse_iso(ended_at) - parse_iso(started_at)).total_seconds())))
+    steps = max(1, math.ceil(seconds / EXPRESS_STEP_SECONDS))
+    record_cost("aws.states.express_gb_s", EXPRESS_GB * EXPRESS_STEP_SECONDS * steps, "GB-s", ticket_id, tenant=tenant)

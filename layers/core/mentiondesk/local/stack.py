@@ -317,7 +317,9 @@ class LocalStack:
             scheduler.create_schedule_group(Name=t.names[logical_id])
         sfn = self.client("stepfunctions")
         for machine in t.state_machines.values():
-            sfn.create_state_machine(name=machine.name, definition=machine.definition, roleArn=role_arn)
+            sfn.create_state_machine(
+                name=machine.name, definition=machine.definition, roleArn=role_arn, type=machine.kind
+            )
         logger.info("local resources created", extra={"account": ACCOUNT})
 
     def _demo_person(self, email: str) -> Agent | None:

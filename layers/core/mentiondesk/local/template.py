@@ -110,6 +110,7 @@ class StateMachine:
     logical_id: str
     name: str
     definition: str
+    kind: str = "STANDARD"  # or EXPRESS
 
 
 @dataclass
@@ -290,7 +291,8 @@ def load_template(root: Path) -> LocalTemplate:
         for key, value in substitutions.items():
             text = text.replace("${" + key + "}", str(value))
         json.loads(text)  # a broken definition fails here, with the file named above
-        template.state_machines[logical_id] = StateMachine(logical_id, names[logical_id], text)
+        kind = str(props.get("Type", "STANDARD"))
+        template.state_machines[logical_id] = StateMachine(logical_id, names[logical_id], text, kind)
     return template
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from botocore.exceptions import ClientError
 
-from mentiondesk.costs.metering import bill_transitions
+from mentiondesk.costs.metering import bill_express_request
 from mentiondesk.store.dynamo import error_code
 
 if TYPE_CHECKING:
@@ -32,7 +32,11 @@ def execution_name(tenant: str, ticket_id: str, purpose: str = "triage", suffix:
 
 
 class WorkflowStarter:
-    """Starts the ticket workflow; a start that already happened is success, not an error."""
+    """Starts the ticket workflow (Express). Express starts every call, even under a name already used:
+    each run carries a claim (the name and a run id) that its first state writes conditionally, so a
+    second start of the same name ends at once and a ticket is triaged by one run."""
+
+    CLAIM_DAYS = 90  # how long a name stays claimed (Standard's name reuse window was 90 days too)
 
     def __init__(self, client: Any, state_machine_arn: str) -> None:
         self.client = client
@@ -41,15 +45,25 @@ class WorkflowStarter:
     def start_triage(self, tenant: str, ticket_id: str, message_id: str | None = None) -> bool:
         """Start a ticket's triage, or with `message_id` the run for a message that joined it.
 
-        True if this call started the execution, False if it had been started before.
+        True if the start was accepted (a run that finds the name claimed by another ends at once), False
+        if Step Functions said the name had run before (a Standard state machine).
         """
         import json
+        import time
+        import uuid
 
-        payload = {"tenant_id": tenant, "ticket_id": ticket_id}
+        from mentiondesk.clock import now_iso
+
         name = execution_name(tenant, ticket_id)
         if message_id:
-            payload["message_id"] = message_id
             name = execution_name(tenant, ticket_id, "msg", message_id)
+        payload: dict[str, Any] = {
+            "tenant_id": tenant,
+            "ticket_id": ticket_id,
+            **({"message_id": message_id} if message_id else {}),
+            "claim": {"name": name, "run": uuid.uuid4().hex, "expires_at": int(time.time()) + self.CLAIM_DAYS * 86400},
+            "started_at": now_iso(),
+        }
         try:
             self.client.start_execution(
                 stateMachineArn=self.arn, name=name, input=json.dumps(payload, separators=(",", ":"))
@@ -58,7 +72,7 @@ class WorkflowStarter:
             if error_code(error) == "ExecutionAlreadyExists":
                 return False
             raise
-        bill_transitions(tenant, ticket_id, "triage")  # the run's states, billed when it starts
+        bill_express_request(tenant, ticket_id)  # its duration is billed by the run's last task
         return True
 
 

@@ -10,6 +10,8 @@ class TicketStepInput(BaseModel):
     ticket_id: str = Field(min_length=26, max_length=26)
     # Set for a message that joined an existing ticket; absent for the ticket's own triage.
     message_id: str | None = Field(default=None, min_length=26, max_length=26)
+    # When ingest started the run (ISO); the last task bills the Express run's duration from it.
+    started_at: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
 class SlaTimerInput(TicketStepInput):
