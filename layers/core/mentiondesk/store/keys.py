@@ -29,6 +29,7 @@ CSAT#{sha256 of the token}                 SURVEY                    a satisfact
 TENANT#{t}#CSAT#{yyyy-mm}                  {day}#{ticket}            a survey's answer (rating, masked comment)
 TENANT#{t}#AUDIT#{yyyy-mm}                 {at}#{id}                 audit log (append-only; never updated)
 TENANT#{t}#ERASED#{sha256}                 ERASED                    erased customer: erased_at only (TTL 400 days)
+TENANT#{t}#TRIAGE                          {execution name}          a triage run's claim (ticket workflow; TTL 90 days)
 TENANT#{t}#ALERTS                          AT#{at}#{id}              admin alerts (TTL 90 days)
 TENANT#{t}#ALERTS                          KEY#{dedupe}              each alert raised once
 TENANT#{t}                                 SLA#{policy}              SLA policy (ordered by its `order`)
