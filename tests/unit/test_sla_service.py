@@ -133,16 +133,16 @@ def test_timer_wakes_are_one_time_schedules_named_by_generation_and_wake_time(aw
     dlq = "arn:aws:sqs:us-east-1:123456789012:failed"
     timers = SlaTimers(scheduler, "sla", target, role, dlq)
     ticket_id = "01TICKET00000000000000000A"
-    assert timers.start("acme", ticket_id, 1, "2026-11-23T00:07:30.250Z") is True
+    assert timers.start("acme", ticket_id, 1, "2099-11-23T00:07:30.250Z") is True
     # A retried start is the same schedule: not made twice
-    assert timers.start("acme", ticket_id, 1, "2026-11-23T00:07:30.250Z") is False
-    assert timers.start("acme", ticket_id, 1, "2026-11-23T00:09:00.000Z") is True  # a racing writer's wake
+    assert timers.start("acme", ticket_id, 1, "2099-11-23T00:07:30.250Z") is False
+    assert timers.start("acme", ticket_id, 1, "2099-11-23T00:09:00.000Z") is True  # a racing writer's wake
     names = sorted(s["Name"] for s in scheduler.list_schedules(GroupName="sla")["Schedules"])
     assert len(names) == 2 and all(n.startswith(f"sla-{ticket_id}-1-") and len(n) <= 64 for n in names)
-    first = scheduler.get_schedule(GroupName="sla", Name=SlaTimers.name(ticket_id, 1, "2026-11-23T00:07:30.250Z"))
+    first = scheduler.get_schedule(GroupName="sla", Name=SlaTimers.name(ticket_id, 1, "2099-11-23T00:07:30.250Z"))
     # Fires once, never before the wake (rounded up to the second), as sla_check with the wake's input
-    assert first["ScheduleExpression"] == "at(2026-11-23T00:07:31)" and first["ScheduleExpressionTimezone"] == "UTC"
-    assert wake_of(first["ScheduleExpression"]).isoformat() == "2026-11-23T00:07:31+00:00"
+    assert first["ScheduleExpression"] == "at(2099-11-23T00:07:31)" and first["ScheduleExpressionTimezone"] == "UTC"
+    assert wake_of(first["ScheduleExpression"]).isoformat() == "2099-11-23T00:07:31+00:00"
     assert first["ActionAfterCompletion"] == "DELETE" and first["FlexibleTimeWindow"] == {"Mode": "OFF"}
     assert first["Target"]["Arn"] == target and first["Target"]["RoleArn"] == role
     assert first["Target"]["DeadLetterConfig"] == {"Arn": dlq}
@@ -150,15 +150,26 @@ def test_timer_wakes_are_one_time_schedules_named_by_generation_and_wake_time(aw
         "tenant_id": "acme",
         "ticket_id": ticket_id,
         "generation": 1,
-        "wake_at": "2026-11-23T00:07:30.250Z",
+        "wake_at": "2099-11-23T00:07:30.250Z",
     }
-    timers.stop("acme", ticket_id, 1, "2026-11-23T00:07:30.250Z")
-    timers.stop("acme", ticket_id, 7, "2026-11-23T00:07:30.250Z")  # never made (or fired already): fine
+    timers.stop("acme", ticket_id, 1, "2099-11-23T00:07:30.250Z")
+    timers.stop("acme", ticket_id, 7, "2099-11-23T00:07:30.250Z")  # never made (or fired already): fine
     assert [s["Name"] for s in scheduler.list_schedules(GroupName="sla")["Schedules"]] == [
-        SlaTimers.name(ticket_id, 1, "2026-11-23T00:09:00.000Z")
+        SlaTimers.name(ticket_id, 1, "2099-11-23T00:09:00.000Z")
     ]
     long_id = "T" * 60
-    assert len(SlaTimers.name(long_id, 123456, "2026-11-23T00:07:30.000Z")) <= 64
+    assert len(SlaTimers.name(long_id, 123456, "2099-11-23T00:07:30.000Z")) <= 64
+
+
+def test_a_wake_already_due_is_set_a_few_seconds_ahead() -> None:
+    # Scheduler never fires a one-time schedule whose time has passed: a refresh that finds an alert due
+    # now schedules it MIN_LEAD seconds on (the check then fires it; nothing is skipped)
+    from mentiondesk.clock import iso, utcnow
+    from mentiondesk.workflow import SlaTimers, at_expression, wake_of
+
+    before = utcnow()
+    fired_at = wake_of(at_expression(iso(before - timedelta(minutes=3)), not_before=SlaTimers.MIN_LEAD))
+    assert before + timedelta(seconds=SlaTimers.MIN_LEAD) <= fired_at <= utcnow() + timedelta(seconds=7)
 
 
 def test_an_unreadable_wake_expression_is_refused() -> None:

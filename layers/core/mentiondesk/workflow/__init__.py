@@ -87,6 +87,9 @@ class SlaTimers:
 
     # Scheduler's own retries when the Lambda invoke fails (throttled, the service erroring); a wake
     # still undelivered after a day goes to the dead-letter queue, which alarms.
+    # A wake already due (a refresh that found an alert due now) is set a few seconds ahead: Scheduler
+    # does not fire a one-time schedule whose time has passed.
+    MIN_LEAD = 5
     RETRY_POLICY: ClassVar[dict[str, int]] = {"MaximumRetryAttempts": 20, "MaximumEventAgeInSeconds": 86400}
 
     def __init__(
@@ -140,7 +143,7 @@ class SlaTimers:
             self.client.create_schedule(
                 Name=self.name(ticket_id, generation, wake_at),
                 GroupName=self.group,
-                ScheduleExpression=at_expression(wake_at),
+                ScheduleExpression=at_expression(wake_at, not_before=self.MIN_LEAD),
                 ScheduleExpressionTimezone="UTC",
                 FlexibleTimeWindow={"Mode": "OFF"},
                 ActionAfterCompletion="DELETE",
@@ -161,13 +164,14 @@ class SlaTimers:
                 raise
 
 
-def at_expression(wake_at: str) -> str:
-    """Scheduler's one-time expression for an ISO time, rounded up to the second (never early)."""
+def at_expression(wake_at: str, not_before: int = 0) -> str:
+    """Scheduler's one-time expression for an ISO time, rounded up to the second (never early), and at
+    least `not_before` seconds from now (on our clock)."""
     from datetime import timedelta
 
-    from mentiondesk.clock import parse_iso
+    from mentiondesk.clock import parse_iso, utcnow
 
-    moment = parse_iso(wake_at)
+    moment = max(parse_iso(wake_at), utcnow() + timedelta(seconds=not_before))
     if moment.microsecond:
         moment = moment.replace(microsecond=0) + timedelta(seconds=1)
     return f"at({moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S')})"
