@@ -90,6 +90,7 @@ class LocalStack:
         self.simulator: Simulator | None = None
         self.schedule_runs: dict[str, int] = {}
         self.schedule_errors: dict[str, int] = {}
+        self._schedules: dict[str, dict[str, tuple[Any, dict[str, Any]]]] = {}  # group -> name -> (at, target)
 
     @property
     def url(self) -> str:
@@ -361,21 +362,33 @@ class LocalStack:
                     self._stop.wait(0.2)
 
     def fire_due_schedules(self, group: str) -> int:
-        """Fire the group's one-time schedules that are due by our clock; how many were delivered."""
+        """Fire the group's one-time schedules that are due by our clock; how many were delivered.
+
+        One ListSchedules a tick; each schedule's time and target are read once, when it first shows up
+        (a demo or a burst holds thousands of waiting wakes: reading each every tick would swamp moto)."""
         from mentiondesk.clock import utcnow
         from mentiondesk.workflow import wake_of
 
         scheduler = self.client("scheduler")
         now = utcnow()
-        names = [s["Name"] for s in scheduler.list_schedules(GroupName=group).get("Schedules", [])]
-        due = []
-        for name in names:
+        names: set[str] = set()
+        token: str | None = None
+        while True:
+            page = scheduler.list_schedules(GroupName=group, **({"NextToken": token} if token else {}))
+            names.update(s["Name"] for s in page.get("Schedules", []))
+            token = page.get("NextToken")
+            if not token:
+                break
+        known = self._schedules.setdefault(group, {})
+        for gone in set(known) - names:
+            del known[gone]
+        for name in names - set(known):
             schedule = scheduler.get_schedule(GroupName=group, Name=name)
-            at = wake_of(schedule["ScheduleExpression"])
-            if at <= now:
-                due.append((at, name, schedule["Target"]))
+            known[name] = (wake_of(schedule["ScheduleExpression"]), schedule["Target"])
+        due = sorted((at, name) for name, (at, _target) in known.items() if at <= now)
         delivered = 0
-        for _at, name, target in sorted(due):
+        for _at, name in due:
+            target = known[name][1]
             function = target["Arn"].rsplit(":", 1)[-1]
             try:
                 self.runtime.invoke(function, json.loads(target.get("Input") or "{}"))
@@ -384,6 +397,7 @@ class LocalStack:
                 continue
             self.schedule_runs[name] = self.schedule_runs.get(name, 0) + 1
             scheduler.delete_schedule(GroupName=group, Name=name)
+            del known[name]
             delivered += 1
         return delivered
 
