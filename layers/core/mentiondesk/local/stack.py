@@ -359,7 +359,7 @@ class LocalStack:
 
                     clock.wait_for_move(0.05)
                 else:
-                    self._stop.wait(0.2)
+                    self._stop.wait(1.0)  # Scheduler itself fires one-time schedules within about a minute
 
     def fire_due_schedules(self, group: str) -> int:
         """Fire the group's one-time schedules that are due by our clock; how many were delivered.
