@@ -39,10 +39,10 @@ test: $(STAMP) ## the whole suite: unit, workflow, local stack over HTTP, browse
 	$(BIN)/python -m pytest $(ARGS)
 
 bench: $(STAMP) ## speed, DynamoDB calls and cost per ticket: one JSON object (docs/scaling.md)
-	$(BIN)/mentiondesk bench
+	@$(BIN)/mentiondesk bench
 
 burst: $(STAMP) ## 2,000 X webhook events in one minute on the local stack: nothing lost or doubled (docs/scaling.md)
-	$(BIN)/mentiondesk bench --burst 2000 --over 60
+	@$(BIN)/mentiondesk bench --burst 2000 --over 60
 
 lint: $(STAMP) $(SAM) ## ruff, mypy, cfn-lint, sam validate --lint, the ASL checks
 	$(BIN)/ruff check .
