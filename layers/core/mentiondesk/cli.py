@@ -95,13 +95,16 @@ def _burst(args: argparse.Namespace) -> int:
     """A bounded burst on the local stack: one JSON object on stdout; exit 1 if anything was lost or doubled."""
     from mentiondesk import burst
 
+    # stdout carries the one JSON object: anything the stack's threads print (a handler's metrics at
+    # shutdown) goes to stderr instead.
+    out, sys.stdout = sys.stdout, sys.stderr
     figures = burst.burst(
         events=args.burst, seconds=args.over, log=lambda line: print(line, file=sys.stderr, flush=True)
     )
     problems = burst.verdict(figures)
     print(burst.render(figures), file=sys.stderr)
     print("verdict: " + ("; ".join(problems) if problems else "nothing lost, nothing doubled"), file=sys.stderr)
-    print(json.dumps(figures, ensure_ascii=False))
+    print(json.dumps(figures, ensure_ascii=False), file=out, flush=True)
     return 1 if problems else 0
 
 
