@@ -10,6 +10,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
+# checkov's pins clash with the project's (like aws-sam-cli's): it gets its own virtual environment.
+CHECKOV_VENV := .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
 STAMP := $(VENV)/.installed
 export AWS_DEFAULT_REGION ?= ap-northeast-1
 export SAM_CLI_TELEMETRY := 0
@@ -30,6 +33,10 @@ $(SAM): | $(STAMP)
 	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli==1.170.0
 
+$(CHECKOV): | $(STAMP)
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==3.3.30
+
 install: $(STAMP) ## create .venv and install the project (editable) with its dev tools
 
 run: $(STAMP) ## the local stack with demo data at http://127.0.0.1:3000 (no AWS account)
@@ -44,13 +51,23 @@ bench: $(STAMP) ## speed, DynamoDB calls and cost per ticket: one JSON object (d
 burst: $(STAMP) ## 300 X webhook events in one minute on the local stack (~5 min): nothing lost or doubled (docs/scaling.md)
 	@$(BIN)/mentiondesk bench --burst 300 --over 60
 
-lint: $(STAMP) $(SAM) ## ruff, mypy, cfn-lint, sam validate --lint, the ASL checks
+fuzz: $(STAMP) ## the long fuzzing profile: 5,000 random examples per parser and verifier (docs/security.md)
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/fuzz -m fuzz -q -p no:cacheprovider --timeout 0 $(ARGS)
+
+lint: $(STAMP) $(SAM) $(CHECKOV) ## ruff, mypy, cfn-lint (+ serverless rules), sam validate --lint, the ASL checks, security
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint template.yaml --append-rules cfn_lint_serverless.rules scripts/cfn_lint_rules
 	$(SAM) validate --lint
 	$(BIN)/python scripts/check_asl.py
+	@$(MAKE) --no-print-directory security
+
+# Each tool's suppressions carry their reason next to them: .bandit, .checkov.yaml, template.yaml, .secrets.baseline.
+security: $(STAMP) $(CHECKOV) ## static security gates: bandit, checkov, the secrets scan (docs/security.md)
+	$(BIN)/bandit --ini .bandit --severity-level medium --quiet
+	$(CHECKOV) --config-file .checkov.yaml
+	$(BIN)/python scripts/check_secrets.py
 
 format: $(STAMP) ## ruff format and the safe fixes
 	$(BIN)/ruff format .
@@ -65,4 +82,4 @@ deploy: build ## sam build + sam deploy (samconfig.toml: default = dev, ENV=prod
 clean: ## remove build output (keeps the virtual environments)
 	rm -rf .aws-sam build dist .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install run test bench lint format build deploy clean
+.PHONY: help install run test bench fuzz lint security format build deploy clean
