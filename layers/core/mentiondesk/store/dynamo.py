@@ -6,11 +6,13 @@ Counting lets budget tests assert "the inbox is one Query" without timing anythi
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
 
 from mentiondesk.costs.metering import note_dynamodb
 from mentiondesk.errors import TransientStoreError
@@ -18,6 +20,16 @@ from mentiondesk.errors import TransientStoreError
 BATCH_LIMIT = 25  # DynamoDB's most requests in one BatchWriteItem
 BATCH_BASE_BACKOFF = 0.05  # seconds before resending unprocessed items, doubled each attempt
 BATCH_MAX_BACKOFF = 2.0
+# DynamoDB's answers that are safe to retry, as they reach us once the SDK's own retries ran out.
+TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -53,6 +65,19 @@ def deserialize(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _from_dynamo(_deserializer.deserialize(v)) for k, v in item.items()}
 
 
+@contextmanager
+def _transient_as_domain_error() -> Iterator[None]:
+    """Throttling and server errors become TransientStoreError: the name the workflow's Retry matches
+    and the API maps to 503 (a botocore class name such as ProvisionedThroughputExceededException
+    would be caught as a failure instead of retried)."""
+    try:
+        yield
+    except ClientError as error:
+        if error_code(error) in TRANSIENT_CODES:
+            raise TransientStoreError(f"DynamoDB answered {error_code(error)}") from error
+        raise
+
+
 def values(mapping: Mapping[str, Any]) -> dict[str, Any]:
     """Serialise ExpressionAttributeValues."""
     return {k: _serializer.serialize(_to_dynamo(v)) for k, v in mapping.items()}
@@ -75,12 +100,13 @@ class Table:
         note_dynamodb(op, kind, units)  # the invocation's meter bills what this call consumed
 
     def get(self, key: Mapping[str, str], consistent: bool = False) -> dict[str, Any] | None:
-        response = self.client.get_item(
-            TableName=self.name,
-            Key=serialize(key),
-            ConsistentRead=consistent,
-            ReturnConsumedCapacity="TOTAL",
-        )
+        with _transient_as_domain_error():
+            response = self.client.get_item(
+                TableName=self.name,
+                Key=serialize(key),
+                ConsistentRead=consistent,
+                ReturnConsumedCapacity="TOTAL",
+            )
         self._count("GetItem", response)
         item = response.get("Item")
         return deserialize(item) if item else None
@@ -91,7 +117,8 @@ class Table:
             kwargs["ExpressionAttributeValues"] = values(kwargs["ExpressionAttributeValues"])
         if kwargs.get("ExclusiveStartKey"):
             kwargs["ExclusiveStartKey"] = serialize(kwargs["ExclusiveStartKey"])
-        response = self.client.query(TableName=self.name, ReturnConsumedCapacity="TOTAL", **kwargs)
+        with _transient_as_domain_error():
+            response = self.client.query(TableName=self.name, ReturnConsumedCapacity="TOTAL", **kwargs)
         self._count("Query", response)
         last = response.get("LastEvaluatedKey")
         return [deserialize(i) for i in response.get("Items", [])], deserialize(last) if last else None
@@ -112,7 +139,8 @@ class Table:
         vals: Mapping[str, Any] | None = None,
     ) -> None:
         kwargs = {"TableName": self.name, "Item": serialize(item), **_expressions(condition, names, vals)}
-        response = self.client.put_item(ReturnConsumedCapacity="TOTAL", **kwargs)
+        with _transient_as_domain_error():
+            response = self.client.put_item(ReturnConsumedCapacity="TOTAL", **kwargs)
         self._count("PutItem", response)
 
     def update(
@@ -131,7 +159,8 @@ class Table:
             "ReturnValues": "ALL_NEW",
             **_expressions(condition, names, vals),
         }
-        response = self.client.update_item(ReturnConsumedCapacity="TOTAL", **kwargs)
+        with _transient_as_domain_error():
+            response = self.client.update_item(ReturnConsumedCapacity="TOTAL", **kwargs)
         self._count("UpdateItem", response)
         return deserialize(response.get("Attributes", {}))
 
@@ -142,12 +171,13 @@ class Table:
         names: Mapping[str, str] | None = None,
         vals: Mapping[str, Any] | None = None,
     ) -> None:
-        response = self.client.delete_item(
-            TableName=self.name,
-            Key=serialize(key),
-            ReturnConsumedCapacity="TOTAL",
-            **_expressions(condition, names, vals),
-        )
+        with _transient_as_domain_error():
+            response = self.client.delete_item(
+                TableName=self.name,
+                Key=serialize(key),
+                ReturnConsumedCapacity="TOTAL",
+                **_expressions(condition, names, vals),
+            )
         self._count("DeleteItem", response)
 
     def transact(self, items: Iterable[Mapping[str, Any]]) -> None:
@@ -164,7 +194,8 @@ class Table:
             if "ExpressionAttributeValues" in body:
                 body["ExpressionAttributeValues"] = values(body["ExpressionAttributeValues"])
             prepared.append({op: body})
-        response = self.client.transact_write_items(TransactItems=prepared, ReturnConsumedCapacity="TOTAL")
+        with _transient_as_domain_error():
+            response = self.client.transact_write_items(TransactItems=prepared, ReturnConsumedCapacity="TOTAL")
         self._count("TransactWriteItems", response)
 
     def batch_write(
@@ -183,9 +214,10 @@ class Table:
         for start in range(0, len(requests), BATCH_LIMIT):
             pending = requests[start : start + BATCH_LIMIT]
             for attempt in range(max_attempts):
-                response = self.client.batch_write_item(
-                    RequestItems={self.name: pending}, ReturnConsumedCapacity="TOTAL"
-                )
+                with _transient_as_domain_error():
+                    response = self.client.batch_write_item(
+                        RequestItems={self.name: pending}, ReturnConsumedCapacity="TOTAL"
+                    )
                 self._count("BatchWriteItem", response)
                 pending = response.get("UnprocessedItems", {}).get(self.name, [])
                 if not pending:

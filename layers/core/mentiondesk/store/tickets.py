@@ -203,6 +203,8 @@ class TicketStore:
                 if code in _RETRYABLE:
                     continue
                 raise
+            except TransientStoreError:
+                continue  # throttled (the table answers that as TransientStoreError): try again
         raise TransientStoreError("could not store the message after several attempts")
 
     def _open_ticket(self, tenant: str, ticket_id: str, now: str, window_seconds: int) -> dict[str, Any] | None:
@@ -238,7 +240,7 @@ class TicketStore:
             {"PK": keys.pending_pk(tenant, msg.platform, msg.native_id), "SK": keys.PENDING_SK},
             consistent=True,
         )
-        if early_reply:
+        if early_reply and int(early_reply.get("expires_at", _epoch(now) + 1)) > _epoch(now):  # TTL deletes late
             ticket = self._open_ticket(tenant, early_reply["ticket_id"], now, dm_window_seconds)
             if ticket:
                 return ticket, parent_known
@@ -1478,7 +1480,7 @@ def decode_cursor(cursor: str, pk_name: str, pk: str, tenant: str) -> dict[str, 
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError) as error:  # Recursion: [[[…]]] too deep
         raise InvalidRequest("invalid cursor") from error
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise InvalidRequest("invalid cursor")
