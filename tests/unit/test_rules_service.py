@@ -21,7 +21,7 @@ class FakeSession:
         self.status = status
         self.posts: list[tuple[str, Any]] = []
 
-    def post(self, url: str, json: Any, timeout: float, allow_redirects: bool) -> Any:
+    def post(self, url: str, json: Any, timeout: float, allow_redirects: bool, stream: bool = False) -> Any:
         assert allow_redirects is False and timeout <= 5
         self.posts.append((url, json))
         return type("Answer", (), {"status_code": self.status})()

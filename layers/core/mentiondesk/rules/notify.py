@@ -56,9 +56,15 @@ class Notifier:
         target = self.slack_base_url + url.removeprefix(SLACK_HOST) if self.slack_base_url else url
         session = self._session if self._session is not None else requests.Session()
         try:
-            response = session.post(target, json={"text": text}, timeout=TIMEOUT_SECONDS, allow_redirects=False)
+            # stream: only the status matters, so the body (whatever size it claims) is never downloaded.
+            response = session.post(
+                target, json={"text": text}, timeout=TIMEOUT_SECONDS, allow_redirects=False, stream=True
+            )
         except requests.RequestException as error:
             raise NotifyFailed(f"Slack did not answer ({type(error).__name__})") from None
+        close = getattr(response, "close", None)
+        if callable(close):
+            close()
         if response.status_code != 200:
             # Slack answers 403/404 for a revoked or deleted webhook, 400 for a bad payload.
             raise NotifyFailed(f"Slack answered {response.status_code}")

@@ -1,5 +1,6 @@
 """Admin alerts: things a person must act on, kept per tenant for 90 days, each raised once."""
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -59,7 +60,9 @@ class AlertStore:
     def recent(self, tenant: str, limit: int = 50) -> list[AdminAlert]:
         items, _ = self.table.query(
             KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
-            ExpressionAttributeValues={":pk": keys.alerts_pk(tenant), ":p": "AT#"},
+            # TTL deletes late (days): an alert past its expiry is never shown.
+            FilterExpression="attribute_not_exists(expires_at) OR expires_at > :now",
+            ExpressionAttributeValues={":pk": keys.alerts_pk(tenant), ":p": "AT#", ":now": int(time.time())},
             ScanIndexForward=False,
             Limit=limit,
         )

@@ -1,5 +1,6 @@
 """Agents' label corrections (a tenant's training data) and the tenant's learned triage model."""
 
+import time
 from typing import Any
 
 from mentiondesk.store import keys
@@ -17,7 +18,9 @@ class LearningStore:
         """Every correction, oldest first (one Query; pages are followed)."""
         return self.table.query_all(
             KeyConditionExpression="PK = :pk",
-            ExpressionAttributeValues={":pk": keys.corrections_pk(tenant)},
+            # TTL deletes late: a correction past its two years is never trained on.
+            FilterExpression="attribute_not_exists(expires_at) OR expires_at > :now",
+            ExpressionAttributeValues={":pk": keys.corrections_pk(tenant), ":now": int(time.time())},
         )
 
     def save_models(self, tenant: str, models: TenantModels) -> None:

@@ -1,5 +1,6 @@
 """Each person's notification feed (assignments, mentions, SLA reminders): newest first, kept 30 days."""
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -35,7 +36,9 @@ class NotificationStore:
     def recent(self, tenant: str, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
         items, _ = self.table.query(
             KeyConditionExpression="PK = :pk",
-            ExpressionAttributeValues={":pk": keys.notifications_pk(tenant, user_id)},
+            # TTL deletes late (days): an entry past its expiry is never shown.
+            FilterExpression="attribute_not_exists(expires_at) OR expires_at > :now",
+            ExpressionAttributeValues={":pk": keys.notifications_pk(tenant, user_id), ":now": int(time.time())},
             ScanIndexForward=False,
             Limit=limit,
         )

@@ -36,7 +36,8 @@ class QuarantineStore:
     def recent(self, platform: str, limit: int = 50) -> list[dict[str, object]]:
         items, _ = self.table.query(
             KeyConditionExpression="PK = :pk",
-            ExpressionAttributeValues={":pk": f"QUARANTINE#{platform}"},
+            FilterExpression="expires_at > :now",  # TTL deletes late: past its 30 days a body is gone
+            ExpressionAttributeValues={":pk": f"QUARANTINE#{platform}", ":now": int(time.time())},
             ScanIndexForward=False,
             Limit=limit,
         )
