@@ -43,6 +43,11 @@ def register(app: APIGatewayHttpResolver) -> None:
 
         app.exception_handler(error_type)(handle)
 
+    @app.exception_handler(RecursionError)
+    def too_deep(error: RecursionError) -> Response[str]:
+        # json.loads of a body like [[[[…]]]] a few thousand levels deep: the caller's fault, not ours.
+        return _answer(400, {"message": "the request body is nested too deeply"})
+
     @app.exception_handler(RequestValidationError)
     def invalid(error: RequestValidationError) -> Response[str]:
         # Field locations and messages only: never echo the submitted values back.

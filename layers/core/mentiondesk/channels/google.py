@@ -239,7 +239,10 @@ def _bearer_token(authorization_header: str | None) -> str:
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond a float's range is no time
+        return None
 
 
 # -- Pub/Sub push envelope and the Business Profile notification ---------------------------------
@@ -338,7 +341,8 @@ def parse_push(payload: Any) -> ReviewNotification:
         raise MalformedPayload(f"not a Pub/Sub push envelope: {error.error_count()} error(s)") from error
     try:
         decoded = json.loads(base64.b64decode(push.message.data, validate=True).decode("utf-8"))
-    except (binascii.Error, ValueError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+    # JSONDecodeError and UnicodeDecodeError are ValueErrors; RecursionError: JSON nested too deep
+    except (binascii.Error, ValueError, RecursionError) as error:
         raise MalformedPayload("the push data is not base64 of JSON") from error
     notification = parse_notification(decoded, push.message.message_id)
     return notification.model_copy(
@@ -479,9 +483,9 @@ def _timestamp(value: str) -> str:
     micros = (fraction or "")[:6].ljust(6, "0")
     try:
         parsed = datetime.fromisoformat(f"{seconds}.{micros}{'+00:00' if zone.upper() == 'Z' else zone}")
-    except ValueError as error:
+        return iso(parsed.astimezone(UTC))
+    except (ValueError, OverflowError) as error:  # OverflowError: in UTC it falls outside years 1-9999
         raise MalformedPayload("review time is not RFC 3339") from error
-    return iso(parsed.astimezone(UTC))
 
 
 # -- the Business Profile API --------------------------------------------------------------------

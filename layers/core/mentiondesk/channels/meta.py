@@ -268,7 +268,7 @@ def parse_delivery(payload: Any) -> list[InboundEvent]:
 def _instant(value: Timestamp) -> datetime:
     if isinstance(value, str):
         text = value.strip()
-        if re.fullmatch(r"\d+", text):
+        if re.fullmatch(r"\d{1,30}", text):  # bounded: int() refuses strings of over 4,300 digits
             value = int(text)
         else:
             try:
@@ -291,7 +291,10 @@ def _when(*candidates: Timestamp | None) -> str:
     """The first timestamp given, as `clock.iso`; the entry's time is the last candidate."""
     for value in candidates:
         if value is not None and value != "":
-            return iso(_instant(value))
+            try:
+                return iso(_instant(value))
+            except OverflowError as error:  # a valid time whose UTC form falls outside years 1-9999
+                raise MalformedPayload("timestamp is out of range") from error
     raise MalformedPayload("event without any timestamp")
 
 

@@ -236,7 +236,10 @@ def parse_delivery(payload: Any) -> list[InboundEvent]:
         elif dm.message_create.sender_id == account:
             events.append(IgnoredEvent(platform="x", kind="own_dm", account_id=account))
         else:
-            events.append(normalize_dm(dm, account, envelope.users))
+            try:
+                events.append(normalize_dm(dm, account, envelope.users))
+            except ValidationError as error:  # the users map holds a wrong type (a number as screen_name)
+                raise MalformedPayload(f"direct message sender: {error.error_count()} error(s)") from error
     for raw in envelope.tweet_delete_events:
         deleted = _model(XTweetDelete, raw, "tweet delete event")
         events.append(
@@ -269,7 +272,7 @@ def _activity_events(payload: dict[str, Any]) -> list[InboundEvent] | None:
 def _created_at(value: str) -> str:
     try:
         return iso(datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y"))
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:  # OverflowError: in UTC it falls outside years 1-9999
         raise MalformedPayload("tweet created_at is not in X's format") from error
 
 
@@ -283,7 +286,7 @@ def _from_ms(value: str) -> str:
 def _iso_or_now(value: str) -> str:
     try:
         return iso(datetime.fromisoformat(value))
-    except ValueError:
+    except (ValueError, OverflowError):
         return iso(datetime.now(UTC))
 
 

@@ -211,9 +211,9 @@ def _instant(value: Any, now: Callable[[], str]) -> str:
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
+            return iso(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
+        except (ValueError, OverflowError):  # OverflowError: in UTC it falls outside years 1-9999
             return now()
-        return iso(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
     return now()
 
 

@@ -387,10 +387,9 @@ def _created_at(value: Any, post_id: str) -> str:
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            pass
-        else:
             return iso(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
+        except (ValueError, OverflowError):  # OverflowError: in UTC it falls outside years 1-9999
+            pass
     return iso(snowflake_time(post_id))
 
 

@@ -48,7 +48,7 @@ class GoogleWebhook:
         metrics.add_metric(name="WebhookVerified", unit="Count", value=1)
         try:
             notification = google.parse_push(json.loads(raw_body))
-        except (ValueError, MalformedPayload) as error:
+        except (ValueError, RecursionError, MalformedPayload) as error:  # RecursionError: JSON nested too deep
             return quarantine(self.service, "google", raw_body, error)
         if not notification.is_review or not notification.review_name or not notification.location_name:
             return self.service.apply([google.ignored(notification)])
@@ -78,7 +78,11 @@ class GoogleWebhook:
             # Our API access is broken (revoked or misconfigured): keep the notification for a person.
             return quarantine(self.service, "google", raw_body, error)
         # GoogleApiError (5xx, timeouts) propagates: we answer 5xx and Pub/Sub delivers again.
-        event: InboundEvent = google.review_event(review, location, notification.type)
+        try:
+            event: InboundEvent = google.review_event(review, location, notification.type)
+        except MalformedPayload as error:
+            # A review we cannot read: every redelivery would fetch the same answer; keep it for a person.
+            return quarantine(self.service, "google", raw_body, error)
         outcome = self.service.apply([event])
         if isinstance(event, MessageEdit) and outcome.ignored.pop("edit_of_unknown_message", 0):
             # An update of a review we never stored (notifications turned on later, a lost push): store it.

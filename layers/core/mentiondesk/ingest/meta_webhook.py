@@ -48,7 +48,7 @@ class MetaWebhook:
         metrics.add_metric(name="WebhookVerified", unit="Count", value=1)
         try:
             events = meta.parse_delivery(json.loads(raw_body))
-        except (ValueError, MalformedPayload) as error:
+        except (ValueError, RecursionError, MalformedPayload) as error:  # RecursionError: JSON nested too deep
             return quarantine(self.service, "meta", raw_body, error)
         if self.graph is not None:
             # Instagram mentions come as ids: read their text and author (MetaGraphError -> 503, redelivered).

@@ -35,6 +35,6 @@ class XWebhook:
         metrics.add_metric(name="WebhookVerified", unit="Count", value=1)
         try:
             events = x.parse_delivery(json.loads(raw_body))
-        except (ValueError, MalformedPayload) as error:
+        except (ValueError, RecursionError, MalformedPayload) as error:  # RecursionError: JSON nested too deep
             return quarantine(self.service, "x", raw_body, error)
         return self.service.apply(events)

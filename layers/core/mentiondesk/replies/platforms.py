@@ -416,6 +416,11 @@ def _x_code(status: int, body: Any) -> str:
     return f"http_{status}"
 
 
+def _whole_seconds(value: str) -> bool:
+    """A header value of ASCII digits that int() reads (str.isdigit also says yes to "²" and "①")."""
+    return value.isascii() and value.isdigit() and len(value) <= 15
+
+
 def _x_not_before(headers: Mapping[str, str], now: float) -> int:
     """x-rate-limit-reset, or the 24-hour window's reset when that one is spent; else a full window."""
     rate = RateLimit.from_headers(headers)
@@ -423,7 +428,7 @@ def _x_not_before(headers: Mapping[str, str], now: float) -> int:
     for scope in ("user", "app"):
         remaining = headers.get(f"x-{scope}-limit-24hour-remaining", "").strip()
         reset = headers.get(f"x-{scope}-limit-24hour-reset", "").strip()
-        if remaining == "0" and reset.isdigit():
+        if remaining == "0" and _whole_seconds(reset):
             resets.append(int(reset))
     return max(resets) if resets else int(now) + RATE_WINDOW_SECONDS
 
@@ -556,17 +561,17 @@ def _graph_not_before(answer: _Answer, now: float) -> int:
     """When Meta says access returns (X-Business-Use-Case-Usage minutes, or Retry-After); else a minute."""
     waits: list[float] = []
     retry_after = answer.headers.get("retry-after", "").strip()
-    if retry_after.isdigit():
+    if _whole_seconds(retry_after):
         waits.append(float(retry_after))
     try:
         usage = json.loads(answer.headers.get("x-business-use-case-usage", "") or "null")
-    except ValueError:
+    except (ValueError, RecursionError):
         usage = None
     for entries in _dict(usage).values():
         for entry in entries if isinstance(entries, list) else []:
             minutes = _dict(entry).get("estimated_time_to_regain_access")
-            if isinstance(minutes, int | float) and not isinstance(minutes, bool) and minutes > 0:
-                waits.append(float(minutes) * 60)
+            if isinstance(minutes, int | float) and not isinstance(minutes, bool) and 0 < minutes < 10**7:
+                waits.append(float(minutes) * 60)  # above 10**7 minutes (19 years) the header is nonsense
     return math.ceil(now + (max(waits) if waits else GRAPH_RETRY_SECONDS))
 
 
@@ -617,7 +622,7 @@ class GoogleSender(_HttpSender):
             return Sent(f"{review}/reply")
         if status == 429:
             retry_after = answer.headers.get("retry-after", "").strip()
-            wait = int(retry_after) if retry_after.isdigit() else GOOGLE_RETRY_SECONDS
+            wait = int(retry_after) if _whole_seconds(retry_after) else GOOGLE_RETRY_SECONDS
             not_before = math.ceil(self._clock()) + wait
             raise SendRateLimited(f"Google's quota is spent until {not_before}", not_before=not_before)
         if 400 <= status < 500:

@@ -681,7 +681,7 @@ def check_pattern(pattern: str) -> re.Pattern[str]:
     normalized = unicodedata.normalize("NFKC", pattern)
     try:
         compiled = re.compile(normalized, re.IGNORECASE)
-    except re.error as exc:
+    except (re.error, OverflowError) as exc:  # OverflowError: a repeat count such as {99999999999}
         raise _refuse("invalid_pattern", f"invalid regular expression: {exc}") from None
     if _PARSER is None:  # pragma: no cover
         if re.search(r"[)\]][*+?{]", normalized):

@@ -74,6 +74,8 @@ def normalize(text: str) -> str:
     for old, new in _REPLACEMENTS:
         if old in text:
             text = text.replace(old, new)
+    if not unicodedata.is_normalized("NFKC", text):  # a dropped joiner let "e" + "\u0301" meet: compose them
+        text = unicodedata.normalize("NFKC", text)
     # The placeholder patterns are only run when their anchor character is present.
     if "http" in text or "www." in text:
         text = _URL_RE.sub(f" {URL} ", text)

@@ -417,7 +417,20 @@ def _plausible_name(name: str) -> bool:
 
 
 def mask_pii(text: str) -> str:
-    """The text with each piece of personal data replaced by its type, e.g. ``<phone>``."""
+    """The text with each piece of personal data replaced by its type, e.g. ``<phone>``.
+
+    Masked again until nothing more is found: a mask can free its neighbour (in ``taro@example.com090-1234-5678``
+    the e-mail is only recognised once the phone glued to it is ``<phone>``).
+    """
+    for _ in range(4):
+        masked = _mask_once(text)
+        if masked == text:
+            break
+        text = masked
+    return text
+
+
+def _mask_once(text: str) -> str:
     out, at = [], 0
     for match in sorted(find_pii(text), key=lambda m: m.start):
         if match.start < at:
