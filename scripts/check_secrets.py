@@ -48,6 +48,9 @@ def committable_files(root: Path) -> list[str]:
     return sorted(name for name in set(listing.split("\0")) if name and (root / name).is_file())
 
 
+PARALLEL_FROM = 50
+
+
 def load_baseline(path: Path) -> SecretsCollection:
     """Read the baseline; this also configures detect-secrets' plugins and filters from it."""
     return baseline.load(baseline.load_from_file(str(path)), filename=path.name)
@@ -57,8 +60,12 @@ def scan(root: Path, files: Sequence[str]) -> SecretsCollection:
     # From the root with relative names: a finding's identity includes its file name as given.
     with contextlib.chdir(root):
         found = SecretsCollection()
-        if files:
-            found.scan_files(*files)
+        if len(files) >= PARALLEL_FROM:
+            found.scan_files(*files)  # one process per core
+        else:
+            # A few files: no worker pool. Forking from a process with threads (a test run) can deadlock.
+            for name in files:
+                found.scan_file(name)
     return found
 
 
