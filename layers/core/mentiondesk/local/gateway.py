@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from mentiondesk.local.auth import AuthorizerError, DevAuth, as_gateway_claims
 from mentiondesk.local.fake_meta import FakeMetaGraph
@@ -195,7 +195,7 @@ class Gateway:
         event: dict[str, Any] = {
             "version": "2.0",
             "routeKey": f"{route.method} {route.path}",
-            "rawPath": split.path,
+            "rawPath": unquote(split.path),  # decoded, as HTTP APIs hand it to Lambda
             "rawQueryString": split.query,
             "headers": joined,
             "requestContext": {
@@ -210,7 +210,7 @@ class Gateway:
                 "timeEpoch": int(now.timestamp() * 1000),
                 "http": {
                     "method": method,
-                    "path": split.path,
+                    "path": unquote(split.path),
                     "protocol": "HTTP/1.1",
                     "sourceIp": source_ip,
                     "userAgent": joined.get("user-agent", ""),
@@ -258,7 +258,7 @@ class Gateway:
                     return status, {**response_headers, **extra}, payload
             status, answer = self.fakes.handle(method, provider, "/" + rest, body)
             return _json(status, answer)
-        found = self.match(method, path)
+        found = self.match(method, unquote(path))  # HTTP APIs route on the decoded path
         if found is None:
             return _json(404, {"message": "Not Found"})
         route, params = found
@@ -321,6 +321,8 @@ def make_server(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
                 self.wfile.write(data)
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+        # API Gateway answers any other method too (no route: 404), never the stdlib's 501.
+        do_TRACE = do_QUERY = do_CONNECT = _serve
 
         def log_message(self, format: str, *args: Any) -> None:
             return

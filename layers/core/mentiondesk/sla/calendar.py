@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
-from typing import Any, Self
+from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     FieldSerializationInfo,
     PrivateAttr,
+    WithJsonSchema,
     field_serializer,
     field_validator,
     model_validator,
@@ -39,6 +40,13 @@ class NoBusinessTime(MentiondeskError):
     """The calendar has no working time within `SEARCH_LIMIT_DAYS` days of the instant asked about."""
 
 
+# Interval times as written in JSON: HH:MM (seconds only when set), an end of day as 24:00. JSON Schema's
+# "time" format would demand seconds and an offset, and has no 24:00.
+_CLOCK = r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?"
+_START = WithJsonSchema({"type": "string", "pattern": f"^{_CLOCK}$", "examples": ["09:00"]})
+_END = WithJsonSchema({"type": "string", "pattern": f"^({_CLOCK}|24:00)$", "examples": ["18:00", "24:00"]})
+
+
 @dataclass(frozen=True)
 class Interval:
     """Working time within one local day, from `start` up to (not including) `end`.
@@ -47,8 +55,8 @@ class Interval:
     are two intervals, one ending at 24:00 and one starting at 00:00 the next day.
     """
 
-    start: time
-    end: time
+    start: Annotated[time, _START]
+    end: Annotated[time, _END]
 
     @field_validator("end", mode="before")
     @classmethod

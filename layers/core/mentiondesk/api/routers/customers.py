@@ -53,7 +53,11 @@ def _profile(tenant: str, customer_id: str) -> CustomerProfileOut:
     )
 
 
-@router.get("/api/customers/<customer_id>", summary="A customer, their linked identities and all their tickets")
+@router.get(
+    "/api/customers/<customer_id>",
+    summary="A customer, their linked identities and all their tickets",
+    responses={400: {"description": "Not a <platform>:<platform user id>"}},
+)
 def get_customer(customer_id: CustomerId) -> CustomerProfileOut:
     who = principal(router)
     profile = _profile(who.tenant_id, customer_id)
@@ -74,7 +78,10 @@ def link_customer(customer_id: CustomerId, body: LinkIn) -> CustomerProfileOut:
 @router.delete(
     "/api/customers/<customer_id>",
     summary="Erase a customer's data in this tenant (APPI / GDPR request); audited, not undoable",
-    responses={404: {"description": "No such customer (or erased already)"}},
+    responses={
+        400: {"description": "Not a <platform>:<platform user id>"},
+        404: {"description": "No such customer (or erased already)"},
+    },
 )
 def erase_customer(
     customer_id: CustomerId,

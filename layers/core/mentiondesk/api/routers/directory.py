@@ -134,7 +134,9 @@ def update_team(team_id: DocId, body: TeamPatch) -> TeamOut:
 
 
 @router.get(
-    "/api/audit", summary="The audit log of a month, oldest first: who viewed, replied, exported, changed roles"
+    "/api/audit",
+    summary="The audit log of a month, oldest first: who viewed, replied, exported, changed roles",
+    responses={400: {"description": "A cursor this log did not give"}},
 )
 def audit_log(
     month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM (UTC)")],

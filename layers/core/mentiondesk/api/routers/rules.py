@@ -182,7 +182,9 @@ def replace_rule(rule_id: DocId, body: Annotated[dict[str, Any], Body()]) -> Sto
     return StoredRule.model_validate(documents.replace(deps.store().rules, who, rule_id, version, _definition(rule)))
 
 
-@router.delete("/api/rules/<rule_id>", summary="Delete a rule", responses={409: {"description": "Stale version"}})
+@router.delete(
+    "/api/rules/<rule_id>", summary="Delete a rule", status_code=204, responses={409: {"description": "Stale version"}}
+)
 def delete_rule(rule_id: DocId, version: Annotated[int, Query(ge=1)]) -> Response[str]:
     who = principal(router)
     deps.store().rules.delete(who.tenant_id, rule_id, version)
@@ -235,6 +237,7 @@ def replace_template(template_id: DocId, body: Annotated[dict[str, Any], Body()]
 @router.delete(
     "/api/templates/<template_id>",
     summary="Delete a reply template (refused while a rule auto-replies with it)",
+    status_code=204,
     responses={400: {"description": "A rule uses it"}, 409: {"description": "Stale version"}},
 )
 def delete_template(template_id: DocId, version: Annotated[int, Query(ge=1)]) -> Response[str]:

@@ -124,6 +124,7 @@ def replace_policy(policy_id: DocId, body: Annotated[dict[str, Any], Body()]) ->
 @router.delete(
     "/api/sla-policies/<policy_id>",
     summary="Delete an SLA policy (tickets already under it keep their stored due times until they change)",
+    status_code=204,
     responses={409: {"description": "Stale version"}},
 )
 def delete_policy(policy_id: DocId, version: Annotated[int, Query(ge=1)]) -> Response[str]:

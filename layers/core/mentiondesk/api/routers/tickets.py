@@ -50,6 +50,7 @@ Channel = Literal["x", "instagram", "facebook", "google"]
 @router.get(
     "/api/tickets",
     summary="The inbox: a view (all, mine, team, unassigned, SLA at risk), filters, cursor paging",
+    responses={400: {"description": "A cursor the inbox did not give, or the team view for someone in no team"}},
 )
 def list_tickets(
     status: Annotated[StatusFilter, Query()] = "open",
