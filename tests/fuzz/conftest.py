@@ -19,7 +19,10 @@ Profiles, chosen with the environment variable HYPOTHESIS_PROFILE:
 """
 
 import os
+from collections.abc import Generator
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
@@ -42,4 +45,18 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=_SLOW_IS_FINE,
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, Any]:
+    """The profile applies to the fuzz modules only. Hypothesis binds a test's settings when `@given`
+    decorates it, that is while its module is imported; the global default goes back afterwards, so
+    other hypothesis users in the same run (schemathesis) keep their own counts."""
+    if not isinstance(collector, pytest.Module):
+        return (yield)
+    settings.load_profile(PROFILE)
+    try:
+        return (yield)
+    finally:
+        settings.load_profile("default")
